@@ -1,0 +1,308 @@
+"""The tri-color marker: one GC cycle, stepable (mirrors mgc.go, mgcmark.go, mbarrier.go).
+
+Invariant
+---------
+At the end of mark termination no black object points to a white one, counting only
+the pointers the model traces (`gcemu.scan`). `Cycle.check_consistency` tests it and
+fails loudly on "black -> white"; sweep then frees every white object.
+
+Colours live in one field per object (see gcemu.heap): white, grey (marked and on the
+explicit grey stack), black (marked and scanned). Pointer-free objects are blackened
+when shaded, as greyobject does for noscan spans.
+
+Steps
+-----
+``Heap.gc()`` starts a cycle: the phase becomes *mark*, the write barrier turns on and
+new objects are allocated black. Each `Cycle.step` then does one unit of work and
+returns its events:
+
+1. a root: one global, or one goroutine stack (each stack is scanned once; there is no
+   rescan at mark termination, as in Go 1.23);
+2. else one slot of the bucket array being scanned (so emptyOne / emptyRest decisions
+   are visible one by one);
+3. else one object from the grey stack (a bucket array starts its slot-by-slot scan);
+4. when no work is left: mark termination (the consistency check), then sweep, then
+   the phase is *off* and the `Report` is ready.
+
+The mutator may run between any two steps: every map operation and pointer store goes
+through the barrier (gcemu.heap). ``run()`` loops ``step()`` to the end, as SimPy's
+``run(until=)`` does, and ``collect()`` is one stop-the-world cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from gcemu.events import (
+    AllocBlack,
+    BarrierShade,
+    Event,
+    Free,
+    History,
+    Mutation,
+    PhaseChange,
+    RootScan,
+    Scan,
+    Shade,
+    SlotDecision,
+)
+from gcemu.gomap import BucketArray, tophash_state
+from gcemu.scan import bucket_name, describe_edge, plain_edges, root_edges, scan_array
+
+if TYPE_CHECKING:
+    from gcemu.heap import Heap, HeapObject
+    from gcemu.report import Report
+
+MARK = "mark"
+MARK_TERMINATION = "mark termination"
+SWEEP = "sweep"
+OFF = "off"
+
+
+class ConsistencyError(AssertionError):
+    """The tri-color invariant is broken: a black object points to a white one."""
+
+
+class Cycle:
+    """One GC cycle of a heap.
+
+    Parameters
+    ----------
+    heap : Heap
+    record : bool
+        Keep every event in ``history`` (stepping front ends want this; a plain
+        ``collect()`` does not, so its hot paths create no event objects).
+
+    Examples
+    --------
+    >>> import gcemu
+    >>> h = gcemu.Heap()
+    >>> _ = h.declare("type T struct { id int }")
+    >>> m = h.make_map("map[string]*T", name="m")
+    >>> m["a"] = h.new("T")
+    >>> cycle = h.gc()
+    >>> cycle.phase
+    'mark'
+    >>> [str(e) for e in cycle.step()]
+    ['scan root global m', 'shade hmap#1 (grey) via global m']
+    >>> cycle.run().retained(m)
+    True
+    """
+
+    def __init__(self, heap: Heap, record: bool = True):
+        heap.epoch += 1
+        heap.cycles += 1
+        self.heap = heap
+        self.model = heap.model
+        self.number = heap.cycles
+        self.grey_color = 2 * heap.epoch
+        self.black_color = self.grey_color + 1
+        self.grey: list[HeapObject] = []
+        self.record = record
+        self.history = History()
+        self.steps = 0
+        self.phase = MARK
+        self.shaded_by: dict[HeapObject, str] = {}  # barrier / alloc-black: why
+        self.freed_bytes = 0
+        self.freed: list[HeapObject] = []
+        self.report: Report | None = None
+        # gcMarkRootPrepare: the globals and the stacks as of mark start
+        self._roots: list[tuple[str, Any]] = [
+            (f"global {name}", name) for name in heap.globals]
+        self._roots += [(f"stack {st.name}", st) for st in heap.stacks]
+        self._root_i = 0
+        self._scanning: Iterator | None = None
+        self._scanning_obj: BucketArray | None = None
+        self._events: list[Event] = []
+        heap.cycle = self
+        heap.marking = True
+        self._emit(PhaseChange(0, MARK))
+
+    # -- colours ---------------------------------------------------------------------
+    def color(self, obj: HeapObject) -> str:
+        """``white``, ``grey`` or ``black`` as of now."""
+        c = obj.owner.color
+        if c == self.black_color:
+            return "black"
+        return "grey" if c == self.grey_color else "white"
+
+    def marked(self, obj: HeapObject) -> bool:
+        return obj.owner.color >= self.grey_color
+
+    def _emit(self, event: Event) -> None:
+        if self.record:
+            self._events.append(event)
+            self.history.append(event)
+
+    def shade(self, p: Any, edge: tuple | None = None) -> bool:
+        """runtime.shade / greyobject: mark ``p``'s allocation; True if it was white."""
+        o = p.owner
+        if o.color >= self.grey_color:
+            return False
+        if o.noscan:
+            o.color = self.black_color
+        else:
+            o.color = self.grey_color
+            self.grey.append(o)
+        if self.record and edge is not None:
+            self._emit(Shade(self.steps, o.label, describe_edge(edge), o.noscan))
+        return True
+
+    def barrier_shade(self, p: Any, op: str) -> None:
+        """A write-barrier shade (wbBufFlush1), remembering the operation."""
+        if self.shade(p):
+            o = p.owner
+            self.shaded_by[o] = f"the write barrier of {op}"
+            self._emit(BarrierShade(self.steps, o.label, op))
+
+    def allocate_black(self, obj: HeapObject) -> None:
+        """gcmarknewobject: objects allocated while marking are born black."""
+        obj.color = self.black_color
+        self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
+        self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
+
+    def note_mutation(self, op: str) -> None:
+        self._emit(Mutation(self.steps, op))
+
+    # -- stepping --------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.phase == OFF
+
+    def step(self) -> list[Event]:
+        """Do one unit of work; return its events ([] once the cycle is over)."""
+        if self.phase == OFF:
+            return []
+        self.steps += 1
+        self._events = []
+        if self.phase == MARK:
+            if not self._mark_unit():
+                self.phase = MARK_TERMINATION
+                self._emit(PhaseChange(self.steps, MARK_TERMINATION))
+        elif self.phase == MARK_TERMINATION:
+            self.check_consistency()
+            self.phase = SWEEP
+            self._emit(PhaseChange(self.steps, SWEEP))
+        elif self.phase == SWEEP:
+            self._sweep()
+        return self._events
+
+    def run(self, until: int | None = None) -> Report | None:
+        """Step until the cycle is over (or until ``steps == until``).
+
+        Returns the `Report` once the cycle has finished, else None.
+        """
+        if until is None and not self.record:
+            self._drain()
+        while self.phase != OFF and (until is None or self.steps < until):
+            self.step()
+        return self.report
+
+    def _mark_unit(self) -> bool:
+        """One unit of mark work; False when there is none left."""
+        if self._root_i < len(self._roots):
+            label, root = self._roots[self._root_i]
+            self._root_i += 1
+            self._emit(RootScan(self.steps, label))
+            self._scan_root(label, root)
+            return True
+        while True:
+            if self._scanning is not None:
+                unit = next(self._scanning, None)
+                if unit is not None:
+                    if self.record:
+                        arr = self._scanning_obj
+                        j, pos, i, t, action = unit
+                        self._emit(SlotDecision(self.steps, arr.label, bucket_name(arr, j, pos),
+                                                i, t, tophash_state(t), action))
+                    return True
+                self._scanning_obj.color = self.black_color
+                self._scanning = self._scanning_obj = None
+            if not self.grey:
+                return False
+            obj = self.grey.pop()
+            self._emit(Scan(self.steps, obj.label))
+            if isinstance(obj, BucketArray):
+                self._scanning_obj = obj
+                self._scanning = scan_array(obj, self.model.scan, self.shade)
+                continue  # its first slot is this step's unit
+            obj.color = self.black_color
+            plain_edges(obj, self.shade)
+            return True
+
+    def _scan_root(self, label: str, root: Any) -> None:
+        if isinstance(root, str):  # a global, read when its root job runs
+            root_edges(label, self.heap.globals.get(root), self.shade)
+        else:  # a stack: every frame
+            for frame in root.frames:
+                root_edges(f"stack {root.name}: {frame.label}", frame, self.shade)
+
+    def _drain(self) -> None:
+        """The mark phase to its end with no events: the hot path of collect()."""
+        for label, root in self._roots[self._root_i:]:
+            self._scan_root(label, root)
+        self._root_i = len(self._roots)
+        if self._scanning is not None:
+            for _ in self._scanning:
+                pass
+            self._scanning_obj.color = self.black_color
+            self._scanning = self._scanning_obj = None
+        grey, black, shade, policy = self.grey, self.black_color, self.shade, self.model.scan
+        while grey:
+            obj = grey.pop()
+            if type(obj) is BucketArray:
+                for _ in scan_array(obj, policy, shade):
+                    pass
+            else:
+                plain_edges(obj, shade)
+            obj.color = black
+
+    # -- the end of the cycle ------------------------------------------------------------
+    def check_consistency(self) -> None:
+        """Mark termination's check: no root and no black object points to a white
+        object through a traced pointer. Raises `ConsistencyError`."""
+        from gcemu.scan import object_edges
+
+        heap = self.heap
+        if self.grey or self._scanning is not None:
+            raise ConsistencyError("mark termination with grey objects left")
+        source = "a root"
+
+        def check(p: Any, edge: tuple) -> None:
+            if p.owner.color < self.grey_color:
+                raise ConsistencyError(
+                    f"black -> white: {source} points to white {p.owner.label} "
+                    f"via {describe_edge(edge)} (model {self.model.name})")
+
+        for label, root in heap.roots():
+            root_edges(label, root, check)
+        for obj in heap.objects.values():
+            if obj.color == self.black_color:
+                source = obj.label
+                object_edges(obj, self.model.scan, check)
+
+    def _sweep(self) -> None:
+        """Free every white object (mgcsweep.go) and build the report."""
+        from gcemu.report import Report
+
+        heap = self.heap
+        self.report = Report(self)  # reads reachability before anything is freed
+        base = self.grey_color
+        objects = heap.objects
+        dead = [o for o in objects.values() if o.color < base]
+        for o in dead:
+            del objects[o.id]
+            o.freed = self.number
+            self.freed_bytes += o.size
+            self._emit(Free(self.steps, o.label, o.size))
+        self.freed = dead
+        heap.marking = False
+        heap.cycle = None
+        self.phase = OFF
+        self._emit(PhaseChange(self.steps, OFF))
+
+    def __repr__(self) -> str:
+        return (f"<Cycle {self.number} model={self.model.name} phase={self.phase} "
+                f"steps={self.steps} grey={len(self.grey)}>")
+

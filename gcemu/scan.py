@@ -1,0 +1,200 @@
+"""What the marker traces from one object: the scan policies of the models.
+
+Invariant
+---------
+One function decides which pointers of an object are traced, under one model's scan
+policy: `object_edges` (and, for bucket arrays, the resumable `scan_array`). The
+marker shades what it reports, the consistency check tests it for "black -> white",
+and the analysis builds the traced graph, reasons and paths from it, so all three
+agree by construction.
+
+Each traced pointer comes with an *edge*, a plain tuple that says how it was reached:
+
+``("slot", arr, bucket, pos, slot, tophash, what, stale)``
+    a key or elem (``what``) of slot ``slot`` of the bucket at chain position ``pos``
+    of bucket ``bucket`` in array ``arr`` (bitmap scans use the physical bucket index
+    and ``pos`` 0); ``stale`` is true when the slot's tophash says it is not full.
+``("overflow", arr, bucket, pos)``
+    the overflow pointer of that bucket.
+``("field", name)``
+    a pointer field of an hmap, mapextra or iterator (``buckets``, ``bptr``, ...).
+``("ptr", None)``
+    any other pointer word of an object.
+``("root", label)``
+    a global or a stack frame.
+
+The two bucket policies
+-----------------------
+``tophash`` (scanmap) scans a chain from its main bucket, slot by slot: a full slot is
+traced; an ``emptyOne`` or ``evacuatedX/Y`` slot is traced as stale; ``evacuatedEmpty``
+is skipped; ``emptyRest`` stops the tracing of slots for the rest of the chain. The
+overflow pointers are always followed, so bucket memory stays alive. A separately
+allocated overflow bucket traces only its overflow pointer: its slots belong to its
+chain.
+
+``bitmap`` (go) mirrors runtime.scanobject over the bucket type's pointer bitmap: every
+pointer word of every bucket of the allocation (main and preallocated), whatever the
+tophash. Pointer-free bucket arrays are never scanned (greyobject blackens them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from gcemu.gomap import (
+    BUCKET_CNT,
+    EMPTY_REST,
+    EVACUATED_EMPTY,
+    MIN_TOP_HASH,
+    BucketArray,
+    Hiter,
+    Map,
+    MapExtra,
+    tophash_state,
+)
+
+Visit = Callable[[Any, tuple], None]
+# (bucket, pos, slot, tophash, action): one unit of bucket scanning, for events
+Unit = tuple[int, int, int, int, str]
+
+
+def scan_array(arr: BucketArray, policy: str, visit: Visit) -> Iterator[Unit]:
+    """Scan a bucket array (or a lone overflow bucket) under ``policy``,
+    yielding after each slot so a stepping marker can stop there."""
+    if policy == "tophash":
+        return _scan_tophash(arr, visit)
+    return _scan_bitmap(arr, visit)
+
+
+def _scan_tophash(arr: BucketArray, visit: Visit) -> Iterator[Unit]:
+    h = arr.hmap
+    kp, ep = h.key_pointers, h.elem_pointers
+    if arr.role == "overflow":
+        ovf = arr.buckets[0].overflow
+        if ovf is not None:
+            visit(ovf, ("overflow", arr, 0, 0))
+        return
+    for j in range(arr.nbase):
+        b = arr.buckets[j]
+        pos = 0
+        tracing = True
+        while b is not None:
+            if tracing:
+                th = b.tophash
+                for i in range(BUCKET_CNT):
+                    t = th[i]
+                    if t == EMPTY_REST:
+                        tracing = False
+                        yield j, pos, i, t, "stopped"
+                        break
+                    if t == EVACUATED_EMPTY:
+                        yield j, pos, i, t, "skipped"
+                        continue
+                    stale = t < MIN_TOP_HASH
+                    for p in kp(b.keys[i]):
+                        visit(p, ("slot", arr, j, pos, i, t, "key", stale))
+                    for p in ep(b.elems[i]):
+                        visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
+                    yield j, pos, i, t, "stale" if stale else "traced"
+            nxt = b.overflow
+            if nxt is not None:
+                visit(nxt, ("overflow", arr, j, pos))
+            b = nxt
+            pos += 1
+
+
+def _scan_bitmap(arr: BucketArray, visit: Visit) -> Iterator[Unit]:
+    h = arr.hmap
+    kp, ep = h.key_pointers, h.elem_pointers
+    for idx, b in enumerate(arr.buckets):
+        th = b.tophash
+        for i in range(BUCKET_CNT):
+            t = th[i]
+            stale = t < MIN_TOP_HASH
+            traced = False
+            for p in kp(b.keys[i]):
+                visit(p, ("slot", arr, idx, 0, i, t, "key", stale))
+                traced = True
+            for p in ep(b.elems[i]):
+                visit(p, ("slot", arr, idx, 0, i, t, "elem", stale))
+                traced = True
+            if stale:
+                yield idx, 0, i, t, "stale" if traced else "skipped"
+            else:
+                yield idx, 0, i, t, "traced"
+        if b.overflow is not None:
+            visit(b.overflow, ("overflow", arr, idx, 0))
+
+
+def plain_edges(obj: Any, visit: Visit) -> None:
+    """The pointers of an object that is not a bucket array (scanned as one unit)."""
+    if isinstance(obj, Map | MapExtra):
+        for name in _FIELDS[type(obj)]:
+            p = getattr(obj, name)
+            if p is not None:
+                visit(p, ("field", name))
+        return
+    for p in obj.pointers():
+        visit(p, ("ptr", None))
+
+
+_FIELDS = {Map: ("buckets_obj", "oldbuckets_obj", "extra"),
+           MapExtra: ("overflow", "oldoverflow", "next_overflow")}
+
+
+def object_edges(obj: Any, policy: str, visit: Visit) -> None:
+    """Every pointer the marker traces from ``obj`` under ``policy``."""
+    if obj.noscan:
+        return
+    if isinstance(obj, BucketArray):
+        for _ in scan_array(obj, policy, visit):
+            pass
+    else:
+        plain_edges(obj, visit)
+
+
+def root_edges(label: str, root: Any, visit: Visit) -> None:
+    """The pointers of one root: a global's value or an iterator's fields."""
+    if isinstance(root, Hiter):
+        for field, p in root.pointers():
+            visit(p, ("field", f"{label}.{field}"))
+    elif root is not None:
+        visit(root, ("root", label))
+
+
+def describe_edge(edge: tuple) -> str:
+    """One line for a path: e.g. ``bucket 0 slot 1 (emptyOne, stale elem)``."""
+    kind = edge[0]
+    if kind == "slot":
+        _, arr, j, pos, i, t, what, stale = edge
+        state = tophash_state(t)
+        what = f"stale {what}" if stale else what
+        return f"{bucket_name(arr, j, pos)} slot {i} ({state}, {what})"
+    if kind == "overflow":
+        _, arr, j, pos = edge
+        return f"{bucket_name(arr, j, pos)} overflow pointer"
+    if kind == "field":
+        return f".{edge[1].replace('_obj', '')}"
+    if kind == "root":
+        return edge[1]
+    return "pointer"
+
+
+def bucket_name(arr: BucketArray, j: int, pos: int) -> str:
+    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``."""
+    if arr.role == "overflow":
+        return f"{arr.label}"
+    h = arr.hmap
+    if arr is h.buckets_obj:
+        prefix = "bucket"
+    elif arr is h.oldbuckets_obj:
+        prefix = "oldbucket"
+    else:
+        prefix = f"{arr.label} bucket"
+    if j >= arr.nbase:
+        return f"{prefix} {j} (preallocated overflow)"
+    return f"{prefix} {j}" + (f" overflow {pos}" if pos else "")
+
+
+__all__ = ["describe_edge", "object_edges", "plain_edges", "root_edges", "scan_array"]

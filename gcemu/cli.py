@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = sub.add_parser("demo", help="the seed article's scenario under both models")
-    d.add_argument("--out", default="gcemu-demo", help="folder for the outputs (default %(default)s)")
+    d.add_argument("--out", default="gcemu-demo",
+                   help="folder for the outputs (default %(default)s)")
     d.set_defaults(func=cmd_demo)
 
     def scenario_cmd(name: str, help: str, func, model: bool = True):

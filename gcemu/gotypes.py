@@ -606,6 +606,9 @@ def _conv_handle(t: GoType) -> Callable[[Any, str], Any]:
     def conv(v: Any, what: str) -> Any:
         if v is None:
             return None
+        if getattr(v, "freed", 0):  # a handle outlives its object: storing it is a bug
+            raise GoTypeError(f"{what}: {_describe_handle(v)} was freed by GC cycle "
+                              f"{v.freed}; it can no longer be stored")
         vt = getattr(v, "type", None)
         if is_map:  # assignable: identical underlying map types
             if isinstance(vt, GoType) and vt._u.name == t._u.name and vt.kind == "map":

@@ -208,6 +208,8 @@ class Heap:
         """
         t = self.type(type)
         v = t.zero() if value is None else t.convert(value, what=f"value of new({t.name})")
+        if self.marking:
+            self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, t, v, name)
         self.allocate(obj)
         if value is not None and self.marking:

@@ -22,7 +22,10 @@ returns its events:
    are visible one by one);
 3. else one object from the grey stack (a bucket array starts its slot-by-slot scan);
 4. when no work is left: mark termination (the consistency check), then sweep, then
-   the phase is *off* and the `Report` is ready.
+   the phase is *off* and the `Report` is ready. If the mutator ran after mark work
+   ran out and its barrier shaded objects, the next step goes back to mark first (as
+   gcMarkDone does when flushing the barrier buffers finds work), so sweep never
+   keeps an object it has not scanned.
 
 The mutator may run between any two steps: every map operation and pointer store goes
 through the barrier (gcemu.heap). ``run()`` loops ``step()`` to the end, as SimPy's
@@ -176,6 +179,12 @@ class Cycle:
             return []
         self.steps += 1
         self._events = []
+        if self.grey and self.phase in (MARK_TERMINATION, SWEEP):
+            # The mutator ran after mark work ran out and its write barrier shaded
+            # more: as gcMarkDone does when a flush finds work, go back to mark (sweep
+            # must not keep a grey object whose referents it frees).
+            self.phase = MARK
+            self._emit(PhaseChange(self.steps, MARK))
         if self.phase == MARK:
             if not self._mark_unit():
                 self.phase = MARK_TERMINATION

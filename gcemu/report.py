@@ -9,6 +9,7 @@ a collected object is how a test asserts collection.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +17,14 @@ from gcemu.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT, Reachability
 from gcemu.errors import GcemuError
 from gcemu.gomap import BucketArray, Indirect, Map, MapExtra, OverflowList, tophash_state
 from gcemu.heap import HeapObject, Object
-from gcemu.scan import bucket_name, describe_edge
+from gcemu.scan import array_prefixes, bucket_name, describe_edge
 
 if TYPE_CHECKING:
     from gcemu.marker import Cycle
 
 REASONS = (LIVE, STALE_SLOT, OLDBUCKETS, FLOATING)
+# edges whose text names the bucket they leave from ("bucket 0 slot 1 (...)")
+_NAMING_EDGES = ("slot", "overflow")
 
 
 def _who(o: HeapObject) -> str:
@@ -33,12 +36,15 @@ class Path:
     """A shortest retaining path, one edge per line when printed.
 
     ``hops`` are (from, edge text, to) strings; ``note`` explains a path that is not
-    one (floating garbage, or a collected object).
+    one (floating garbage, or a collected object). ``labels`` is the compact form of
+    api.md's JSON: the root, then the object labels and the slot edges, where a bucket
+    allocation is left out when the slot (or overflow pointer) edge after it names it.
     """
 
     target: str
     hops: tuple[tuple[str, str, str], ...] = ()
     note: str = ""
+    labels: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"{a} -> {e} -> {b}" if e else f"{a} -> {b}" for a, e, b in self.hops]
@@ -53,12 +59,7 @@ class Path:
         """The JSON form: ``["global m", "hmap#1", "bucket 0 slot 1 (...)", "T#3"]``."""
         if not self.hops:
             return [self.note, self.target] if self.note else []
-        out = [self.hops[0][0]]
-        for _, e, b in self.hops:
-            if e:
-                out.append(e)
-            out.append(b)
-        return out
+        return list(self.labels)
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,23 @@ class Report:
 
     def __init__(self, cycle: Cycle):
         heap = cycle.heap
+        self.heap = heap
         self.model = heap.model.name
         self.cycle = cycle.number
         self._cycle = cycle
         self._reach = Reachability(heap)
+        # which arrays are buckets / oldbuckets now: paths name slots as of this cycle
+        self._prefixes = array_prefixes(m for m in heap.maps if not m.freed)
         self._marked_color = cycle.grey_color
-        self._stale = self._stale_entries()
-        self._maps = [m for m in heap.maps if not m.freed]
+        self._stale_raw = self._stale_slots()
+        self._stale: list[StaleEntry] | None = None
         self._objects = [o for o in heap.objects.values() if isinstance(o, Object | Indirect)]
+        # what the cycle kept, measured now: later mutations must not change the report
+        self._maps = [m for m in heap.maps if not m.freed and self.retained(m)]
+        self._map_bytes = {m: _measure_map(m) for m in self._maps}
+        stale = Counter(where[0].hmap for where in self._stale_raw)
+        self._map_json = [self._map_summary(m, stale[m]) for m in self._maps]
+        self._bytes = self._measure()
 
     # -- per object ---------------------------------------------------------------------
     def _check(self, obj: Any) -> HeapObject:
@@ -119,86 +129,122 @@ class Report:
         who = _who(o)
         if not self.retained(o):
             return Path(o.label, note=f"{who} was collected: no root reaches it")
-        hops = []
-        for src, edge, dst in self._reach.path(o):
+        hops, labels = [], []
+        path = self._reach.path(o)
+        for n, (src, edge, dst) in enumerate(path):
+            text = describe_edge(edge, self._prefixes)
             if src is None:
-                hops.append((describe_edge(edge), "", _who(dst)))
+                hops.append((text, "", _who(dst)))
+                labels.append(text)
             else:
-                hops.append((_who(src), describe_edge(edge), _who(dst)))
+                hops.append((_who(src), text, _who(dst)))
+                if edge[0] in _NAMING_EDGES:
+                    labels.append(text)
+            if n + 1 == len(path) or path[n + 1][1][0] not in _NAMING_EDGES:
+                labels.append(dst.label)
         if hops:
-            return Path(o.label, tuple(hops))
-        how = self._cycle.shaded_by.get(o, "the marker before a mutator unlinked it")
+            return Path(o.label, tuple(hops), labels=tuple(labels))
+        how = self._cycle.shaded_by.get(
+            o, "the marker, through pointers a mutator has since unlinked or through "
+            "other floating garbage")
         return Path(o.label, note=f"floating garbage: {who} was shaded by {how}; it is "
                                   f"unreachable and the next cycle frees it")
 
-    # -- stale entries --------------------------------------------------------------------
-    def _stale_entries(self) -> list[StaleEntry]:
-        slots: dict[tuple, list[str]] = {}
-        for _, edge, target in self._reach.stale_edges:
-            _, arr, j, pos, i, t, _what, _ = edge
-            slots.setdefault((arr, j, pos, i, t), []).append(_who(target))
+    def path_buckets(self, obj: HeapObject) -> list[tuple[str, str]]:
+        """For each slot edge on ``obj``'s path: (bucket name, its tophash row as it is
+        now), e.g. ``("bucket 0", "[106 1 10 0 0 0 0 0] full emptyOne full emptyRest...")``.
+        """
         out = []
-        for (arr, j, pos, i, t), refs in slots.items():
-            h = arr.hmap
+        for _, edge, _ in self._reach.path(self._check(obj)):
+            if edge[0] != "slot":
+                continue
+            _, arr, j, pos, *_ = edge
             b = arr.buckets[j]
             for _ in range(pos):
                 b = b.overflow
-            key = b.keys[i]
-            if isinstance(key, Indirect):
-                key = key.value
-            out.append(StaleEntry(_who(h), bucket_name(arr, j, pos), i, tophash_state(t),
-                                  h.layout.key.to_python(key) if key is not None else None,
-                                  tuple(dict.fromkeys(refs))))
+            row = " ".join(str(t) for t in b.tophash)
+            states = " ".join(tophash_state(t) for t in b.tophash)
+            out.append((bucket_name(arr, j, pos, self._prefixes), f"[{row}] = {states}"))
         return out
+
+    # -- stale entries --------------------------------------------------------------------
+    def _stale_slots(self) -> dict[tuple, tuple[Any, list[HeapObject]]]:
+        """(array, bucket, chain position, slot, tophash) -> (the slot's key as of this
+        cycle, the referents its stale pointers kept); `stale_entries` formats them."""
+        slots: dict[tuple, tuple[Any, list[HeapObject]]] = {}
+        for _, edge, target in self._reach.stale_edges:
+            where = edge[1:6]
+            slot = slots.get(where)
+            if slot is None:
+                arr, j, pos, i, _ = where
+                b = arr.buckets[j]
+                for _ in range(pos):
+                    b = b.overflow
+                key = b.keys[i]
+                if isinstance(key, Indirect):
+                    key = key.value
+                slot = slots[where] = (key, [])
+            slot[1].append(target)
+        return slots
 
     @property
     def stale_entries(self) -> list[StaleEntry]:
         """Deleted-but-unreclaimed entries whose referents stayed reachable."""
+        if self._stale is None:
+            self._stale = []
+            for (arr, j, pos, i, t), (key, refs) in self._stale_raw.items():
+                h = arr.hmap
+                self._stale.append(StaleEntry(
+                    _who(h), bucket_name(arr, j, pos, self._prefixes), i, tophash_state(t),
+                    h.layout.key.to_python(key) if key is not None else None,
+                    tuple(dict.fromkeys(_who(r) for r in refs))))
         return list(self._stale)
 
     # -- bytes ------------------------------------------------------------------------------
     def map_bytes(self, m: Map) -> dict[str, int]:
-        """hmap (with mapextra and overflow lists), buckets, overflow, oldbuckets."""
-        out = {"hmap": m.size, "buckets": 0, "overflow": 0, "oldbuckets": 0}
-        if m.extra is not None:
-            out["hmap"] += m.extra.size
-            for lst in (m.extra.overflow, m.extra.oldoverflow):
-                if lst is not None:
-                    out["hmap"] += lst.size
-        for arr, key in ((m.buckets_obj, "buckets"), (m.oldbuckets_obj, "oldbuckets")):
-            if arr is None:
-                continue
-            out[key] += arr.size
-            seen = set()
-            for b in arr.buckets[:arr.nbase]:
-                for c in b.chain():
-                    o = c.owner
-                    if o is not arr and o not in seen:
-                        seen.add(o)
-                        out["overflow" if key == "buckets" else key] += o.size
-        return out
+        """hmap (with mapextra and overflow lists), buckets, overflow, oldbuckets, as of
+        this cycle (a map the cycle did not keep is measured as it is now)."""
+        known = self._map_bytes.get(m)
+        return dict((known or _measure_map(m))[0])
 
-    @property
-    def bytes(self) -> dict[str, int]:
-        """Bytes by category, Go's sizes rounded to size classes (64-bit)."""
+    def _measure(self) -> dict[str, int]:
+        """Bytes by category of everything this cycle kept (marked objects)."""
         out = dict.fromkeys(("hmap", "buckets", "overflow", "oldbuckets", "live referents",
-                             "stale-retained referents", "floating", "freed"), 0)
-        out["freed"] = self._cycle.freed_bytes
-        map_parts = set()
-        for m in self._maps:
-            if self.retained(m):
-                for k, v in self.map_bytes(m).items():
-                    out[k] += v
-                map_parts.add(m)
+                             "stale-retained referents", "floating"), 0)
+        counted: set[HeapObject] = set()
+        for sizes, parts in self._map_bytes.values():
+            for k, v in sizes.items():
+                out[k] += v
+            counted |= parts
         reach = self._reach.reason
+        marked = self._marked_color
         for o in self._cycle.heap.objects.values():
-            if o in map_parts or isinstance(o, BucketArray | MapExtra | OverflowList | Map):
+            if o in counted or o.color < marked:
+                continue
+            if isinstance(o, BucketArray):
+                # an array or overflow bucket no live map links any more: held by an
+                # iterator (or floating); what a map's growth leaves behind
+                out["oldbuckets" if o.role == "buckets" else "overflow"] += o.size
+                continue
+            if isinstance(o, MapExtra | OverflowList | Map):
+                out["hmap"] += o.size
                 continue
             r = reach.get(o, FLOATING)
             key = {LIVE: "live referents", FLOATING: "floating"}.get(
                 r, "stale-retained referents")
             out[key] += o.size
         return out
+
+    @property
+    def bytes(self) -> dict[str, int]:
+        """Bytes by category, Go's sizes rounded to size classes (64-bit): the map
+        parts and referents this cycle kept, and ``freed``, what its sweep freed."""
+        return {**self._bytes, "freed": self._cycle.freed_bytes}
+
+    def _map_summary(self, m: Map, stale: int) -> dict:
+        return {"name": m.name, "type": m.type.name, "count": m.count, "B": m.B,
+                "noverflow": m.noverflow, "growing": m.growing(), "stale_slots": stale,
+                "bytes": self.map_bytes(m)}
 
     # -- JSON ----------------------------------------------------------------------------------
     def to_json(self) -> dict:
@@ -209,22 +255,42 @@ class Report:
             objects.append({"id": o.label, "name": o.name, "type": o.type.name,
                             "size": o.size, "state": state, "reason": self.reason(o),
                             "path": self.why(o).to_list() if state == "retained" else []})
-        stale_by_map: dict[str, int] = {}
-        for e in self._stale:
-            stale_by_map[e.map] = stale_by_map.get(e.map, 0) + 1
-        maps = []
-        for m in self._maps:
-            maps.append({"name": m.name, "type": m.type.name, "count": m.count, "B": m.B,
-                         "noverflow": m.noverflow, "growing": m.growing(),
-                         "stale_slots": stale_by_map.get(_who(m), 0),
-                         "bytes": self.map_bytes(m)})
+        maps = [dict(d, bytes=dict(d["bytes"])) for d in self._map_json]
         b = self.bytes
         freed = b["freed"]
         return {"model": self.model, "cycle": self.cycle, "objects": objects, "maps": maps,
                 "bytes": {"retained": sum(v for k, v in b.items() if k != "freed"),
-                          "collected": freed, **{k.replace(" ", "_"): v for k, v in b.items()}}}
+                          "collected": freed, **{k.replace(" ", "_").replace("-", "_"): v
+                                                       for k, v in b.items()}}}
 
     def __repr__(self) -> str:
         b = self.bytes
-        return (f"<Report cycle {self.cycle} model={self.model} stale={len(self._stale)} "
+        return (f"<Report cycle {self.cycle} model={self.model} stale={len(self._stale_raw)} "
                 f"freed={b['freed']} B>")
+
+
+def _measure_map(m: Map) -> tuple[dict[str, int], set[HeapObject]]:
+    """The bytes of a map by part, and the allocations counted: the hmap with its
+    mapextra and overflow lists, the bucket arrays, and the overflow buckets linked
+    from their chains."""
+    out = {"hmap": m.size, "buckets": 0, "overflow": 0, "oldbuckets": 0}
+    parts: set[HeapObject] = {m}
+    if m.extra is not None:
+        out["hmap"] += m.extra.size
+        parts.add(m.extra)
+        for lst in (m.extra.overflow, m.extra.oldoverflow):
+            if lst is not None:
+                out["hmap"] += lst.size
+                parts.add(lst)
+    for arr, key in ((m.buckets_obj, "buckets"), (m.oldbuckets_obj, "oldbuckets")):
+        if arr is None:
+            continue
+        out[key] += arr.size
+        parts.add(arr)
+        for b in arr.buckets[:arr.nbase]:
+            for c in b.chain():
+                o = c.owner
+                if o not in parts:
+                    parts.add(o)
+                    out["overflow" if key == "buckets" else key] += o.size
+    return out, parts

@@ -17,11 +17,12 @@ Each traced pointer comes with an *edge*, a plain tuple that says how it was rea
 ``("overflow", arr, bucket, pos)``
     the overflow pointer of that bucket.
 ``("field", name)``
-    a pointer field of an hmap, mapextra or iterator (``buckets``, ``bptr``, ...).
+    a pointer field of an hmap or mapextra (``buckets``, ``overflow``, ...).
 ``("ptr", None)``
     any other pointer word of an object.
 ``("root", label)``
-    a global or a stack frame.
+    a global, or a pointer field of an iterator on a stack
+    (``stack main: hiter(m).buckets``).
 
 The two bucket policies
 -----------------------
@@ -158,22 +159,25 @@ def root_edges(label: str, root: Any, visit: Visit) -> None:
     """The pointers of one root: a global's value or an iterator's fields."""
     if isinstance(root, Hiter):
         for field, p in root.pointers():
-            visit(p, ("field", f"{label}.{field}"))
+            visit(p, ("root", f"{label}.{field}"))
     elif root is not None:
         visit(root, ("root", label))
 
 
-def describe_edge(edge: tuple) -> str:
-    """One line for a path: e.g. ``bucket 0 slot 1 (emptyOne, stale elem)``."""
+def describe_edge(edge: tuple, prefixes: dict | None = None) -> str:
+    """One line for a path: e.g. ``bucket 0 slot 1 (emptyOne, stale elem)``.
+
+    ``prefixes`` (see `bucket_name`) names bucket arrays as of some earlier moment.
+    """
     kind = edge[0]
     if kind == "slot":
         _, arr, j, pos, i, t, what, stale = edge
         state = tophash_state(t)
         what = f"stale {what}" if stale else what
-        return f"{bucket_name(arr, j, pos)} slot {i} ({state}, {what})"
+        return f"{bucket_name(arr, j, pos, prefixes)} slot {i} ({state}, {what})"
     if kind == "overflow":
         _, arr, j, pos = edge
-        return f"{bucket_name(arr, j, pos)} overflow pointer"
+        return f"{bucket_name(arr, j, pos, prefixes)} overflow pointer"
     if kind == "field":
         return f".{edge[1].replace('_obj', '')}"
     if kind == "root":
@@ -181,14 +185,19 @@ def describe_edge(edge: tuple) -> str:
     return "pointer"
 
 
-def bucket_name(arr: BucketArray, j: int, pos: int) -> str:
-    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``."""
+def bucket_name(arr: BucketArray, j: int, pos: int, prefixes: dict | None = None) -> str:
+    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``.
+
+    Whether an array is its map's ``buckets`` or ``oldbuckets`` is read now, or from
+    ``prefixes`` (array -> ``"bucket"`` / ``"oldbucket"``, see `array_prefixes`).
+    """
     if arr.role == "overflow":
         return f"{arr.label}"
-    h = arr.hmap
-    if arr is h.buckets_obj:
+    if prefixes is not None:
+        prefix = prefixes.get(arr) or f"{arr.label} bucket"
+    elif arr is arr.hmap.buckets_obj:
         prefix = "bucket"
-    elif arr is h.oldbuckets_obj:
+    elif arr is arr.hmap.oldbuckets_obj:
         prefix = "oldbucket"
     else:
         prefix = f"{arr.label} bucket"
@@ -197,4 +206,17 @@ def bucket_name(arr: BucketArray, j: int, pos: int) -> str:
     return f"{prefix} {j}" + (f" overflow {pos}" if pos else "")
 
 
-__all__ = ["describe_edge", "object_edges", "plain_edges", "root_edges", "scan_array"]
+def array_prefixes(maps: Any) -> dict:
+    """The current ``buckets`` and ``oldbuckets`` arrays of ``maps``, as the prefix
+    `bucket_name` gives their buckets."""
+    out: dict = {}
+    for h in maps:
+        if h.oldbuckets_obj is not None:
+            out[h.oldbuckets_obj] = "oldbucket"
+        if h.buckets_obj is not None:
+            out[h.buckets_obj] = "bucket"
+    return out
+
+
+__all__ = ["array_prefixes", "bucket_name", "describe_edge", "object_edges", "plain_edges",
+           "root_edges", "scan_array"]

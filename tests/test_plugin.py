@@ -1,0 +1,123 @@
+"""The pytest plugin, tested with pytester: a passing file and a failing file."""
+
+import sys
+
+import pytest
+
+pytest_plugins = ("pytester",)
+
+PASSING = '''
+import pytest
+from gcemu.testing import assert_collected, assert_retained, assert_stale
+
+T = "type T struct { id int; next *T; buf [48]byte }"
+
+def setup(heap):
+    heap.declare(T)
+    m = heap.make_map("map[string]*T", name="m")
+    for k in "abc":
+        m[k] = heap.new("T", name=k)
+    return m
+
+@pytest.mark.gcemu(model="go")
+def test_go_frees_deleted_value(heap):
+    m = setup(heap)
+    b = m["b"]
+    del m["b"]
+    report = heap.collect()
+    assert heap.model.name == "go"
+    assert_collected(report, b)
+    assert_retained(report, m["c"], reason="live")
+
+def test_default_model_is_scanmap(heap):
+    m = setup(heap)
+    b = m["b"]
+    del m["b"]
+    assert heap.model.name == "scanmap"
+    assert_stale(heap.collect(), b)
+'''
+
+FAILING = '''
+import pytest
+from gcemu.testing import assert_collected, assert_retained_bytes
+
+def test_expects_collection_but_scanmap_keeps_it(heap):
+    heap.declare("type T struct { id int; next *T; buf [48]byte }")
+    m = heap.make_map("map[string]*T", name="m")
+    for k in "abc":
+        m[k] = heap.new("T", name=k)
+    b = m["b"]
+    del m["b"]
+    assert_collected(heap.collect(), b)
+
+@pytest.mark.gcemu(model="go")
+def test_bucket_bytes_stay(heap):
+    heap.declare("type T struct { id int }")
+    m = heap.make_map("map[string]*T", name="m")
+    for i in range(1000):
+        m[f"k{i}"] = heap.new("T")
+    for i in range(1000):
+        del m[f"k{i}"]
+    assert_retained_bytes(heap.collect(), m, at_most=1000)
+'''
+
+
+def test_passing_file(pytester):
+    pytester.makepyfile(test_pass=PASSING)
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=2)
+
+
+def test_failing_file_names_the_empty_one_slot(pytester):
+    pytester.makepyfile(test_fail=FAILING)
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "expected T#" in out and "(b) to be collected" in out
+    assert "bucket 0 slot 1 (emptyOne, stale elem)" in out
+    assert "bucket 0 tophash: [" in out and "emptyOne" in out
+    assert "model scanmap" in out
+    assert "keeps 57,4" in out and "model go" in out  # hmap + extra + 57,344 B array
+    assert ".dot" in out and "picture:" in out
+    dots = list(pytester.path.parent.parent.rglob("path-*.dot")) or list(
+        pytester.path.rglob("path-*.dot"))
+    assert dots, "the failure named a DOT file that does not exist"
+
+
+def test_option_sets_the_model_and_marker_wins(pytester):
+    pytester.makepyfile(test_opt='''
+import pytest
+def test_option(heap):
+    assert heap.model.name == "go"
+@pytest.mark.gcemu(model="scanmap")
+def test_marker_wins(heap):
+    assert heap.model.name == "scanmap"
+''')
+    result = pytester.runpytest_subprocess("-q", "--gcemu-model", "go")
+    result.assert_outcomes(passed=2)
+
+
+def test_help_and_markers_are_registered(pytester):
+    result = pytester.runpytest_subprocess("--help")
+    assert "--gcemu-model" in result.stdout.str()
+    result = pytester.runpytest_subprocess("--markers")
+    assert "gcemu(model=" in result.stdout.str()
+
+
+def test_loading_the_plugin_does_not_import_graphviz():
+    import subprocess
+    code = ("import sys, gcemu.pytest_plugin, gcemu.testing; "
+            "print('graphviz' in sys.modules, 'networkx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+@pytest.mark.gcemu(model="go")
+def test_dogfood_the_fixture(heap):
+    from gcemu.testing import assert_collected
+    heap.declare("type T struct { id int }")
+    m = heap.make_map("map[int64]*T", name="m")
+    m[1] = heap.new("T")
+    v = m[1]
+    del m[1]
+    assert_collected(heap.collect(), v)

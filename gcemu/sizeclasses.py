@@ -40,6 +40,7 @@ Class lookups use :mod:`bisect`, since they sit on allocation hot paths.
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 
 __all__ = [
     "MALLOC_HEADER_SIZE",
@@ -95,6 +96,7 @@ def _pages(size: int) -> int:
     return -(-size // PAGE_SIZE) * PAGE_SIZE
 
 
+@lru_cache(maxsize=4096)
 def slot_size(size: int, noscan: bool) -> int:
     """Bytes really occupied by an object of ``size`` bytes (``span.elemsize``).
 

@@ -19,7 +19,7 @@ def freed():
 
 
 def test_map_assign_of_freed_handle(freed):
-    h, m, _, z = freed
+    _, m, _, z = freed
     with pytest.raises(gcemu.GcemuError, match="was freed by GC cycle 1"):
         m["c"] = z
     assert "c" not in m

@@ -1,0 +1,274 @@
+"""Emulated map operations per second, against a CPython dict in the same process.
+
+Workload: 200,000 inserts ``m[i] = h.new("T")`` then 100,000 deletes ``del m[i]``
+(keys 0..99,999) on a ``map[int64]*T``, where
+``type T struct { id int; next *T; buf [48]byte }``. The baseline does the same on a
+dict: ``d[i] = T()`` (a trivial Python class with ``__slots__``) then ``del d[i]``.
+
+Memory: tracemalloc around building the map, twice per model: once with the values
+allocated inside the traced region ("with values"), once with the ``h.new`` objects
+allocated before tracing starts ("map structures only": hmap, bucket arrays, buckets
+and their lists, key ints, the heap's registry entries for them). Each is divided by
+the slot capacity = 8 * (main + overflow buckets, preallocated included) of the current
+and the old bucket arrays.
+
+Goals (the issue): combined ops/s within 30x of the dict; at most 150 bytes of map
+structures per slot of capacity.
+
+    python benchmarks/bench_map.py [--quick] [--repeat N] [--models scanmap,go]
+                                   [--inserts N] [--deletes N] [--keep-gc] [--profile]
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import _bench
+from _bench import clock, met, rate, ratio, secs, table
+
+import gcemu
+
+DECL = "type T struct { id int; next *T; buf [48]byte }"
+MAP_TYPE = "map[int64]*T"
+GOAL_RATIO = 30.0
+GOAL_BYTES_PER_SLOT = 150.0
+BASE_RUNS = 3
+
+
+class T:
+    """The baseline's value: a trivial object."""
+
+    __slots__ = ("buf", "id", "next")
+
+    def __init__(self):
+        self.id = 0
+        self.next = None
+        self.buf = None
+
+
+# -- the workloads -------------------------------------------------------------------
+def new_map(model: str):
+    h = gcemu.Heap(model=model)
+    h.declare(DECL)
+    return h, h.make_map(MAP_TYPE, name="m")
+
+
+def emu_insert(h, m, n: int) -> None:
+    for i in range(n):
+        m[i] = h.new("T")
+
+
+def emu_delete(m, n: int) -> None:
+    for i in range(n):
+        del m[i]
+
+
+def emu_assign(m, values: list) -> None:
+    for i, v in enumerate(values):
+        m[i] = v
+
+
+def dict_insert(d: dict, n: int) -> None:
+    for i in range(n):
+        d[i] = T()
+
+
+def dict_delete(d: dict, n: int) -> None:
+    for i in range(n):
+        del d[i]
+
+
+def dict_assign(d: dict, values: list) -> None:
+    for i, v in enumerate(values):
+        d[i] = v
+
+
+# -- measurements ----------------------------------------------------------------------
+def one_run(make, insert, delete, n_ins: int, n_del: int, keep_gc: bool):
+    """(insert time, delete time) of one run on a fresh map."""
+    state = make()
+    ti, _ = clock(insert, state, n_ins, keep_gc=keep_gc)
+    td, _ = clock(delete, state, n_del, keep_gc=keep_gc)
+    return ti, td
+
+
+def best(runs: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Best insert, best delete and best insert+delete time of some runs."""
+    return (min(r[0] for r in runs), min(r[1] for r in runs), min(r[0] + r[1] for r in runs))
+
+
+def slot_capacity(m) -> tuple[int, int]:
+    """(buckets, slots): main + overflow buckets, preallocated included, of the current
+    and the old bucket arrays (overflow buckets found through the main chains)."""
+    buckets = 0
+    for arr in (m.buckets_obj, m.oldbuckets_obj):
+        if arr is None:
+            continue
+        seen: set[int] = set()  # chain buckets past the main ones
+        extra = 0  # those allocated on their own (newobject), not in arr
+        for b in arr.buckets[:arr.nbase]:
+            c = b.overflow
+            while c is not None and id(c) not in seen:
+                seen.add(id(c))
+                extra += c.owner is not arr
+                c = c.overflow
+        buckets += len(arr.buckets) + extra
+    return buckets, 8 * buckets
+
+
+STAGES = ("after inserts", "after deletes", "after GC cycle")
+
+
+def emu_memory(model: str, n_ins: int, n_del: int) -> dict:
+    """Net traced bytes at each of STAGES (the GC cycle, ``h.collect()``, also frees
+    the bucket arrays earlier growths left behind), for the map structures alone
+    ("struct") and with the values ("values"); and the (buckets, slots) capacity at
+    each stage ("capacity")."""
+    out: dict = {"capacity": []}
+    for with_values in (False, True):
+        h, m = new_map(model)
+        values = None if with_values else [h.new("T") for _ in range(n_ins)]
+        points: list[int] = []
+
+        def measure(base: int, m=m, points=points, with_values=with_values):
+            gc.collect()
+            points.append(tracemalloc.get_traced_memory()[0] - base)
+            if not with_values:
+                out["capacity"].append(slot_capacity(m))
+
+        gc.collect()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            if values is None:
+                emu_insert(h, m, n_ins)
+            else:
+                emu_assign(m, values)
+            measure(base)
+            emu_delete(m, n_del)
+            measure(base)
+            h.collect()  # the report it returns is dropped
+            measure(base)
+        finally:
+            tracemalloc.stop()
+        out["values" if with_values else "struct"] = points
+        del h, m, values
+        gc.collect()
+    return out
+
+
+def dict_memory(n_ins: int, n_del: int) -> list:
+    """Bytes of the baseline dict, with and without values, after inserts/deletes."""
+    out = []
+    for with_values in (False, True):
+        values = None if with_values else [T() for _ in range(n_ins)]
+        d: dict = {}
+        points = []
+        gc.collect()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            if values is None:
+                dict_insert(d, n_ins)
+            else:
+                dict_assign(d, values)
+            points.append(tracemalloc.get_traced_memory()[0] - base)
+            dict_delete(d, n_del)
+            points.append(tracemalloc.get_traced_memory()[0] - base)
+        finally:
+            tracemalloc.stop()
+        out.append(points)
+        del d, values
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _bench.parser(__doc__.splitlines()[0])
+    p.add_argument("--inserts", type=int, default=None, help="default 200000 (quick 20000)")
+    p.add_argument("--deletes", type=int, default=None, help="default 100000 (quick 10000)")
+    p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc part")
+    args = p.parse_args(argv)
+    n_ins = args.inserts or (20_000 if args.quick else 200_000)
+    n_del = args.deletes if args.deletes is not None else n_ins // 2
+    if n_del > n_ins:
+        p.error("--deletes must not exceed --inserts")
+    names = _bench.models(args)
+    _bench.header(f"bench_map: {n_ins:,} inserts then {n_del:,} deletes on {MAP_TYPE} "
+                  f"(values new T); baseline: dict with __slots__ objects", args)
+
+    # -- speed: rounds interleave the dict and the models, so a change in machine load
+    # hits both sides of a ratio; the dict runs BASE_RUNS times a round (it is cheap)
+    runs: dict[str, list] = {"dict": [], **{m: [] for m in names}}
+    for _ in range(args.repeat):
+        for _ in range(BASE_RUNS):
+            runs["dict"].append(one_run(dict, dict_insert, dict_delete, n_ins, n_del,
+                                        args.keep_gc))
+        for model in names:
+            runs[model].append(one_run(lambda model=model: new_map(model),
+                                       lambda hm, n: emu_insert(hm[0], hm[1], n),
+                                       lambda hm, n: emu_delete(hm[1], n),
+                                       n_ins, n_del, args.keep_gc))
+    base = best(runs["dict"])
+    results = {m: best(runs[m]) for m in names}
+    rows = []
+    for label, n in (("insert", n_ins), ("delete", n_del), ("combined", n_ins + n_del)):
+        i = ("insert", "delete", "combined").index(label)
+        rows.append((f"dict: {label}", f"{n:,}", secs(base[i]), rate(n, base[i]), "1.00x"))
+        for model in names:
+            t = results[model][i]
+            rows.append((f"{model}: {label}", f"{n:,}", secs(t), rate(n, t),
+                         ratio(t, base[i])))
+    table("Map operations (best time; ratio = emulated time / dict time)",
+          ("run", "ops", "time", "ops/s", "vs dict"), rows)
+
+    # -- memory ------------------------------------------------------------------------
+    per_slot: dict[tuple[str, int], float] = {}
+    if not args.no_memory:
+        rows = []
+        for model in names:
+            mem = emu_memory(model, n_ins, n_del)
+            for k, stage in enumerate(STAGES):
+                _, slots = mem["capacity"][k]
+                st, va = mem["struct"][k], mem["values"][k]
+                per_slot[model, k] = st / slots
+                rows.append((f"{model}: {stage}", f"{slots:,}", f"{st / 1e6:.2f} MB",
+                             f"{st / slots:.1f}", f"{va / 1e6:.2f} MB", f"{va / slots:.1f}",
+                             f"{(va - st) / n_ins:.1f}"))
+        d_struct, d_values = dict_memory(n_ins, n_del)
+        for k, stage in enumerate(STAGES[:2]):
+            rows.append((f"dict: {stage}", "(per entry)", f"{d_struct[k] / 1e6:.2f} MB",
+                         f"{d_struct[k] / n_ins:.1f}", f"{d_values[k] / 1e6:.2f} MB",
+                         f"{d_values[k] / n_ins:.1f}",
+                         f"{(d_values[k] - d_struct[k]) / n_ins:.1f}"))
+        table("Python memory (tracemalloc, net bytes held; B/slot = per slot of capacity, "
+              "the dict's per inserted entry; values/entry = (with values - structures) "
+              "/ inserts)",
+              ("map", "slots", "structures", "B/slot", "with values", "B/slot",
+               "values/entry"), rows)
+
+    # -- goals -------------------------------------------------------------------------
+    rows = []
+    for model in names:
+        r = results[model][2] / base[2]
+        rows.append((f"{model}: combined time vs dict", f"<= {GOAL_RATIO:.0f}x",
+                     f"{r:.1f}x", met(r <= GOAL_RATIO)))
+        for k, when in ((1, "after deletes, dead arrays of earlier growths included"),
+                        (2, "after a GC cycle, live arrays only")):
+            if (model, k) in per_slot:
+                b = per_slot[model, k]
+                rows.append((f"{model}: map structures per slot ({when})",
+                             f"<= {GOAL_BYTES_PER_SLOT:.0f} B", f"{b:.1f} B",
+                             met(b <= GOAL_BYTES_PER_SLOT)))
+    table("Goals", ("goal", "target", "measured", "status"), rows)
+
+    if args.profile:
+        for model in names:
+            h, m = new_map(model)
+            _bench.profile(f"{model}: {n_ins:,} inserts m[i] = h.new('T')",
+                           lambda h=h, m=m: emu_insert(h, m, n_ins))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

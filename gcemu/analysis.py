@@ -21,12 +21,11 @@ search, the path `Report.why` prints.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from gcemu.models import Model
-from gcemu.scan import object_edges, root_edges
+from gcemu.scan import describe_edge, object_edges, root_edges
 
 if TYPE_CHECKING:
     from gcemu.heap import Heap, HeapObject
@@ -36,6 +35,17 @@ STALE_SLOT = "stale-slot"
 OLDBUCKETS = "oldbuckets"
 FLOATING = "floating"
 LEVELS = (LIVE, STALE_SLOT, OLDBUCKETS)
+
+
+class ConsistencyError(AssertionError):
+    """The tri-color invariant is broken: a black object points to a white one."""
+
+
+def _black_to_white(source: Any, target: HeapObject, edge: tuple, model: Model) -> None:
+    where = "a root" if source is None else source.label
+    raise ConsistencyError(
+        f"black -> white: {where} points to white {target.label} via "
+        f"{describe_edge(edge)} (model {model.name})")
 
 
 def edge_reason(edge: tuple, model: Model) -> str:
@@ -50,50 +60,75 @@ def edge_reason(edge: tuple, model: Model) -> str:
 
 
 class Reachability:
-    """Reason and shortest path of every object reachable from the roots."""
+    """Reason and shortest path of every object reachable from the roots.
 
-    def __init__(self, heap: Heap):
+    With ``marked`` (the colour at or above which a cycle calls an object marked),
+    it is also mark termination's consistency check: a traced pointer from a root or
+    a marked object to an unmarked one raises `ConsistencyError` ("black -> white").
+    The marked objects it does not reach (floating garbage) are checked too.
+    """
+
+    def __init__(self, heap: Heap, marked: int | None = None):
         self.heap = heap
         model = heap.model
+        stale_reason = model.stale_reason
         self.reason: dict[HeapObject, str] = {}
         # obj -> (previous object or None for a root, edge)
         self.parent: dict[HeapObject, tuple[Any, tuple]] = {}
         # stale edges whose target is reachable: (source object, edge, target)
         self.stale_edges: list[tuple[HeapObject, tuple, HeapObject]] = []
-        waiting: dict[str, list] = {LIVE: [], STALE_SLOT: [], OLDBUCKETS: []}
         reason, parent, stale = self.reason, self.parent, self.stale_edges
+        deferred: list[list] = [[], [], []]  # by level: edges a lower level may not take
+        queue: list = []
+        level = 0
         source: Any = None
+        check = marked is not None
 
         def visit(p: Any, edge: tuple) -> None:
             o = p.owner
-            r = edge_reason(edge, model)
-            if r != LIVE:
+            if check and o.color < marked:
+                _black_to_white(source, o, edge, model)
+            if edge[0] == "slot" and edge[7]:
+                arr = edge[1]
+                h = arr.hmap
+                r = (1 if stale_reason == STALE_SLOT and
+                     (arr is h.buckets_obj or arr is h.oldbuckets_obj) else 2)
                 stale.append((source, edge, o))
-            waiting[r].append((o, source, edge))
+                if r > level:
+                    if o not in reason:
+                        deferred[r].append((o, source, edge))
+                    return
+            if o not in reason:
+                reason[o] = LEVELS[level]
+                parent[o] = (source, edge)
+                queue.append(o)
 
         for label, root in heap.roots():
             root_edges(label, root, visit)
         policy = model.scan
-        for level_i, level in enumerate(LEVELS):
-            allowed = LEVELS[:level_i + 1]
-            queue: deque = deque()
-            for r in allowed:
-                items, waiting[r] = waiting[r], []
-                for o, src, edge in items:
-                    if o not in reason:
-                        reason[o] = level
-                        parent[o] = (src, edge)
-                        queue.append(o)
-            while queue:
-                source = queue.popleft()
+        for level in range(len(LEVELS)):
+            for o, src, edge in deferred[level]:
+                if o not in reason:
+                    reason[o] = LEVELS[level]
+                    parent[o] = (src, edge)
+                    queue.append(o)
+            i = 0
+            while i < len(queue):  # breadth first: shortest paths
+                source = queue[i]
+                i += 1
                 object_edges(source, policy, visit)
-                for r in allowed:
-                    items, waiting[r] = waiting[r], []
-                    for o, src, edge in items:
-                        if o not in reason:
-                            reason[o] = level
-                            parent[o] = (src, edge)
-                            queue.append(o)
+            queue.clear()
+        if check:  # floating garbage must not point to white objects either
+            black = marked + 1
+
+            def check_only(p: Any, edge: tuple) -> None:
+                if p.owner.color < marked:
+                    _black_to_white(source, p.owner, edge, model)
+
+            for obj in heap.objects.values():
+                if obj.color == black and obj not in reason:
+                    source = obj
+                    object_edges(obj, policy, check_only)
 
     def path(self, obj: HeapObject) -> list[tuple[Any, tuple]]:
         """[(source, edge), ...] from a root to ``obj`` (empty if unreachable)."""

@@ -171,6 +171,7 @@ class Heap:
         self.cycles = 0
         self.marking = False
         self.op: str = ""
+        self.mutations = 0  # mutator operations run while marking
 
     # -- randomness (runtime.rand) ------------------------------------------------
     def rand32(self) -> int:
@@ -323,6 +324,7 @@ class Heap:
     def mutator_op(self, text: str) -> None:
         """Name the mutator operation running now (only called while marking)."""
         self.op = text
+        self.mutations += 1
         self.cycle.note_mutation(text)
 
     def to_networkx(self):

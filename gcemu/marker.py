@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gcemu.analysis import ConsistencyError, Reachability
 from gcemu.events import (
     AllocBlack,
     BarrierShade,
@@ -51,6 +52,7 @@ from gcemu.events import (
     SlotDecision,
 )
 from gcemu.gomap import BucketArray, tophash_state
+from gcemu.pygc import paused
 from gcemu.scan import bucket_name, describe_edge, plain_edges, root_edges, scan_array
 
 if TYPE_CHECKING:
@@ -61,10 +63,6 @@ MARK = "mark"
 MARK_TERMINATION = "mark termination"
 SWEEP = "sweep"
 OFF = "off"
-
-
-class ConsistencyError(AssertionError):
-    """The tri-color invariant is broken: a black object points to a white one."""
 
 
 class Cycle:
@@ -110,6 +108,8 @@ class Cycle:
         self.freed_bytes = 0
         self.freed: list[HeapObject] = []
         self.report: Report | None = None
+        self.reachability: Reachability | None = None
+        self._checked_at = -1
         # gcMarkRootPrepare: the globals and the stacks as of mark start
         self._roots: list[tuple[str, Any]] = [
             (f"global {name}", name) for name in heap.globals]
@@ -202,10 +202,11 @@ class Cycle:
 
         Returns the `Report` once the cycle has finished, else None.
         """
-        if until is None and not self.record:
-            self._drain()
-        while self.phase != OFF and (until is None or self.steps < until):
-            self.step()
+        with paused():
+            if until is None and not self.record:
+                self._drain()
+            while self.phase != OFF and (until is None or self.steps < until):
+                self.step()
         return self.report
 
     def _mark_unit(self) -> bool:
@@ -261,7 +262,7 @@ class Cycle:
         while grey:
             obj = grey.pop()
             if type(obj) is BucketArray:
-                for _ in scan_array(obj, policy, shade):
+                for _ in scan_array(obj, policy, shade, step=False):
                     pass
             else:
                 plain_edges(obj, shade)
@@ -270,41 +271,37 @@ class Cycle:
     # -- the end of the cycle ------------------------------------------------------------
     def check_consistency(self) -> None:
         """Mark termination's check: no root and no black object points to a white
-        object through a traced pointer. Raises `ConsistencyError`."""
-        from gcemu.scan import object_edges
+        object through a traced pointer. Raises `ConsistencyError`.
 
-        heap = self.heap
+        The same pass computes every retained object's reason and path
+        (`gcemu.analysis.Reachability`), which the report reads.
+        """
         if self.grey or self._scanning is not None:
             raise ConsistencyError("mark termination with grey objects left")
-        source = "a root"
-
-        def check(p: Any, edge: tuple) -> None:
-            if p.owner.color < self.grey_color:
-                raise ConsistencyError(
-                    f"black -> white: {source} points to white {p.owner.label} "
-                    f"via {describe_edge(edge)} (model {self.model.name})")
-
-        for label, root in heap.roots():
-            root_edges(label, root, check)
-        for obj in heap.objects.values():
-            if obj.color == self.black_color:
-                source = obj.label
-                object_edges(obj, self.model.scan, check)
+        with paused():
+            self.reachability = Reachability(self.heap, marked=self.grey_color)
+        self._checked_at = self.heap.mutations
 
     def _sweep(self) -> None:
         """Free every white object (mgcsweep.go) and build the report."""
         from gcemu.report import Report
 
         heap = self.heap
-        self.report = Report(self)  # reads reachability before anything is freed
+        if self._checked_at != heap.mutations:  # the mutator ran since the check
+            self.check_consistency()
+        with paused():
+            self.report = Report(self)  # reads reachability before anything is freed
         base = self.grey_color
         objects = heap.objects
         dead = [o for o in objects.values() if o.color < base]
+        record = self.record
+        number = self.number
         for o in dead:
             del objects[o.id]
-            o.freed = self.number
-            self.freed_bytes += o.size
-            self._emit(Free(self.steps, o.label, o.size))
+            o.freed = number
+            if record:
+                self._emit(Free(self.steps, o.label, o.size))
+        self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead
         heap.marking = False
         heap.cycle = None

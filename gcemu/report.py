@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gcemu.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT, Reachability
+from gcemu.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT
 from gcemu.errors import GcemuError
-from gcemu.gomap import BucketArray, Indirect, Map, MapExtra, OverflowList, tophash_state
+from gcemu.gomap import BucketArray, Indirect, Map, tophash_state
 from gcemu.heap import HeapObject, Object
 from gcemu.scan import array_prefixes, bucket_name, describe_edge
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from gcemu.marker import Cycle
 
 REASONS = (LIVE, STALE_SLOT, OLDBUCKETS, FLOATING)
+_CATEGORY = {LIVE: "live referents", FLOATING: "floating",
+             STALE_SLOT: "stale-retained referents", OLDBUCKETS: "stale-retained referents"}
 # edges whose text names the bucket they leave from ("bucket 0 slot 1 (...)")
 _NAMING_EDGES = ("slot", "overflow")
 
@@ -87,13 +89,14 @@ class Report:
         self.model = heap.model.name
         self.cycle = cycle.number
         self._cycle = cycle
-        self._reach = Reachability(heap)
+        self._reach = cycle.reachability
         # which arrays are buckets / oldbuckets now: paths name slots as of this cycle
         self._prefixes = array_prefixes(m for m in heap.maps if not m.freed)
         self._marked_color = cycle.grey_color
         self._stale_raw = self._stale_slots()
         self._stale: list[StaleEntry] | None = None
-        self._objects = [o for o in heap.objects.values() if isinstance(o, Object | Indirect)]
+        self._objects = [o for o in heap.objects.values()
+                         if type(o) is Object or type(o) is Indirect]
         # what the cycle kept, measured now: later mutations must not change the report
         self._maps = [m for m in heap.maps if not m.freed and self.retained(m)]
         self._map_bytes = {m: _measure_map(m) for m in self._maps}
@@ -219,20 +222,17 @@ class Report:
         reach = self._reach.reason
         marked = self._marked_color
         for o in self._cycle.heap.objects.values():
-            if o in counted or o.color < marked:
+            if o.color < marked or o in counted:
                 continue
-            if isinstance(o, BucketArray):
+            kind = type(o)
+            if kind is Object or kind is Indirect:
+                out[_CATEGORY[reach.get(o, FLOATING)]] += o.size
+            elif kind is BucketArray:
                 # an array or overflow bucket no live map links any more: held by an
                 # iterator (or floating); what a map's growth leaves behind
                 out["oldbuckets" if o.role == "buckets" else "overflow"] += o.size
-                continue
-            if isinstance(o, MapExtra | OverflowList | Map):
+            else:  # hmap, mapextra, overflow lists
                 out["hmap"] += o.size
-                continue
-            r = reach.get(o, FLOATING)
-            key = {LIVE: "live referents", FLOATING: "floating"}.get(
-                r, "stale-retained referents")
-            out[key] += o.size
         return out
 
     @property

@@ -60,44 +60,72 @@ Visit = Callable[[Any, tuple], None]
 Unit = tuple[int, int, int, int, str]
 
 
-def scan_array(arr: BucketArray, policy: str, visit: Visit) -> Iterator[Unit]:
-    """Scan a bucket array (or a lone overflow bucket) under ``policy``,
-    yielding after each slot so a stepping marker can stop there."""
+def scan_array(arr: BucketArray, policy: str, visit: Visit,
+               step: bool = True) -> Iterator[Unit]:
+    """Scan a bucket array (or a lone overflow bucket) under ``policy``.
+
+    With ``step`` it yields after each slot so a stepping marker can stop there;
+    without, it runs to the end on the first ``next()`` and yields nothing.
+    """
     if policy == "tophash":
-        return _scan_tophash(arr, visit)
-    return _scan_bitmap(arr, visit)
+        return _scan_tophash(arr, visit, step)
+    return _scan_bitmap(arr, visit, step)
 
 
-def _scan_tophash(arr: BucketArray, visit: Visit) -> Iterator[Unit]:
+def _slot_readers(arr: BucketArray) -> tuple[Any, Any, bool]:
+    """(key pointers, elem pointers, elem slot is one pointer word): a reader is None
+    when its slots can hold no heap pointer (pointer-free, or a string, whose data
+    gcemu does not model as a heap object)."""
     h = arr.hmap
-    kp, ep = h.key_pointers, h.elem_pointers
+    layout = h.layout
+
+    def reader(t, indirect, fn):
+        return fn if indirect or (t.has_pointers and t.kind != "string") else None
+    kp = reader(layout.key, layout.indirect_key, h.key_pointers)
+    ep = reader(layout.elem, layout.indirect_elem, h.elem_pointers)
+    direct = layout.indirect_elem or layout.elem.kind in ("ptr", "map")
+    return kp, ep, direct
+
+
+def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
+    kp, ep, direct = _slot_readers(arr)
     if arr.role == "overflow":
         ovf = arr.buckets[0].overflow
         if ovf is not None:
             visit(ovf, ("overflow", arr, 0, 0))
         return
+    buckets = arr.buckets
     for j in range(arr.nbase):
-        b = arr.buckets[j]
+        b = buckets[j]
         pos = 0
         tracing = True
         while b is not None:
             if tracing:
-                th = b.tophash
+                th, keys, elems = b.tophash, b.keys, b.elems
                 for i in range(BUCKET_CNT):
                     t = th[i]
                     if t == EMPTY_REST:
                         tracing = False
-                        yield j, pos, i, t, "stopped"
+                        if step:
+                            yield j, pos, i, t, "stopped"
                         break
                     if t == EVACUATED_EMPTY:
-                        yield j, pos, i, t, "skipped"
+                        if step:
+                            yield j, pos, i, t, "skipped"
                         continue
                     stale = t < MIN_TOP_HASH
-                    for p in kp(b.keys[i]):
-                        visit(p, ("slot", arr, j, pos, i, t, "key", stale))
-                    for p in ep(b.elems[i]):
-                        visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
-                    yield j, pos, i, t, "stale" if stale else "traced"
+                    if kp is not None:
+                        for p in kp(keys[i]):
+                            visit(p, ("slot", arr, j, pos, i, t, "key", stale))
+                    if direct:
+                        e = elems[i]
+                        if e is not None:
+                            visit(e, ("slot", arr, j, pos, i, t, "elem", stale))
+                    elif ep is not None:
+                        for p in ep(elems[i]):
+                            visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
+                    if step:
+                        yield j, pos, i, t, "stale" if stale else "traced"
             nxt = b.overflow
             if nxt is not None:
                 visit(nxt, ("overflow", arr, j, pos))
@@ -105,51 +133,66 @@ def _scan_tophash(arr: BucketArray, visit: Visit) -> Iterator[Unit]:
             pos += 1
 
 
-def _scan_bitmap(arr: BucketArray, visit: Visit) -> Iterator[Unit]:
-    h = arr.hmap
-    kp, ep = h.key_pointers, h.elem_pointers
+def _scan_bitmap(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
+    kp, ep, direct = _slot_readers(arr)
     for idx, b in enumerate(arr.buckets):
-        th = b.tophash
+        th, keys, elems = b.tophash, b.keys, b.elems
         for i in range(BUCKET_CNT):
-            t = th[i]
-            stale = t < MIN_TOP_HASH
             traced = False
-            for p in kp(b.keys[i]):
-                visit(p, ("slot", arr, idx, 0, i, t, "key", stale))
-                traced = True
-            for p in ep(b.elems[i]):
-                visit(p, ("slot", arr, idx, 0, i, t, "elem", stale))
-                traced = True
-            if stale:
-                yield idx, 0, i, t, "stale" if traced else "skipped"
-            else:
-                yield idx, 0, i, t, "traced"
+            if kp is not None:
+                for p in kp(keys[i]):
+                    t = th[i]
+                    visit(p, ("slot", arr, idx, 0, i, t, "key", t < MIN_TOP_HASH))
+                    traced = True
+            if direct:
+                e = elems[i]
+                if e is not None:
+                    t = th[i]
+                    visit(e, ("slot", arr, idx, 0, i, t, "elem", t < MIN_TOP_HASH))
+                    traced = True
+            elif ep is not None:
+                for p in ep(elems[i]):
+                    t = th[i]
+                    visit(p, ("slot", arr, idx, 0, i, t, "elem", t < MIN_TOP_HASH))
+                    traced = True
+            if step:
+                t = th[i]
+                if t >= MIN_TOP_HASH:
+                    yield idx, 0, i, t, "traced"
+                else:
+                    yield idx, 0, i, t, "stale" if traced else "skipped"
         if b.overflow is not None:
             visit(b.overflow, ("overflow", arr, idx, 0))
 
 
+PTR_EDGE = ("ptr", None)
+_FIELDS = {Map: (("buckets_obj", ("field", "buckets_obj")),
+                 ("oldbuckets_obj", ("field", "oldbuckets_obj")),
+                 ("extra", ("field", "extra"))),
+           MapExtra: (("overflow", ("field", "overflow")),
+                      ("oldoverflow", ("field", "oldoverflow")),
+                      ("next_overflow", ("field", "next_overflow")))}
+
+
 def plain_edges(obj: Any, visit: Visit) -> None:
     """The pointers of an object that is not a bucket array (scanned as one unit)."""
-    if isinstance(obj, Map | MapExtra):
-        for name in _FIELDS[type(obj)]:
-            p = getattr(obj, name)
-            if p is not None:
-                visit(p, ("field", name))
+    fields = _FIELDS.get(type(obj))
+    if fields is None:
+        for p in obj.pointers():
+            visit(p, PTR_EDGE)
         return
-    for p in obj.pointers():
-        visit(p, ("ptr", None))
-
-
-_FIELDS = {Map: ("buckets_obj", "oldbuckets_obj", "extra"),
-           MapExtra: ("overflow", "oldoverflow", "next_overflow")}
+    for name, edge in fields:
+        p = getattr(obj, name)
+        if p is not None:
+            visit(p, edge)
 
 
 def object_edges(obj: Any, policy: str, visit: Visit) -> None:
     """Every pointer the marker traces from ``obj`` under ``policy``."""
     if obj.noscan:
         return
-    if isinstance(obj, BucketArray):
-        for _ in scan_array(obj, policy, visit):
+    if type(obj) is BucketArray:
+        for _ in scan_array(obj, policy, visit, step=False):
             pass
     else:
         plain_edges(obj, visit)

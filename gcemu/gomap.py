@@ -107,6 +107,20 @@ def evacuated(b: Bucket) -> bool:
     return EVACUATED_X <= b.tophash[0] <= EVACUATED_EMPTY
 
 
+def has_nan(key: Any) -> bool:
+    """Whether a key holds a NaN, so that Go's ``k == k`` is false for it.
+
+    Python's ``==`` on tuples treats the very same NaN object as equal to itself;
+    Go never does, so a key with a NaN in any float field or element is never found
+    again (go-classic-map.md §4, §8.3).
+    """
+    if isinstance(key, float):
+        return key != key
+    if isinstance(key, tuple):
+        return any(has_nan(x) for x in key)
+    return False
+
+
 # -- hashing ----------------------------------------------------------------------
 def _mix64(x: int) -> int:
     """A 64-bit finalizer (splitmix64); the emulator's stand-in for memhash."""
@@ -140,8 +154,14 @@ def default_hasher(key_type: GoType, heap: Heap) -> Callable[[Any, int], int]:
             k.encode("utf-8", "surrogatepass"), digest_size=8,
             key=seed.to_bytes(4, "little")).digest(), "little")
     to_bytes = key_type.hash_bytes
-    return lambda k, seed: int.from_bytes(hashlib.blake2b(
-        to_bytes(k), digest_size=8, key=seed.to_bytes(4, "little")).digest(), "little")
+
+    def bhash(k: Any, seed: int) -> int:
+        return int.from_bytes(hashlib.blake2b(
+            to_bytes(k), digest_size=8, key=seed.to_bytes(4, "little")).digest(), "little")
+    if key_type.reflexive:
+        return bhash
+    # a NaN field or element makes the whole hash random, as f64hash does
+    return lambda k, seed: heap.rand64() if has_nan(k) else bhash(k, seed)
 
 
 def slot_pointers(t: GoType, indirect: bool) -> Callable[[Any], Any]:
@@ -342,9 +362,10 @@ class Map(HeapObject):
     lists of main buckets (the allocations are ``buckets_obj`` / ``oldbuckets_obj``).
     """
 
-    __slots__ = ("B", "_delete_clears", "_evacuate_clears", "_hash", "buckets_obj",
-                 "count", "elem_pointers", "extra", "flags", "hash0", "heap", "key_pointers",
-                 "layout", "nevacuate", "noverflow", "oldbuckets_obj", "variant")
+    __slots__ = ("B", "_delete_clears", "_evacuate_clears", "_hash", "_hides_at_empty_rest",
+                 "buckets_obj", "count", "elem_pointers", "extra", "flags", "hash0", "heap",
+                 "key_pointers", "layout", "nevacuate", "noverflow", "oldbuckets_obj",
+                 "variant")
     kind = "hmap"
 
     @classmethod
@@ -393,6 +414,7 @@ class Map(HeapObject):
         self.elem_pointers = slot_pointers(layout.elem, layout.indirect_elem)
         policy = heap.model
         self._delete_clears = policy.delete_clears
+        self._hides_at_empty_rest = policy.scan == "tophash"
         self._evacuate_clears = policy.evacuate_clears
 
     # -- inspection with Go's names ---------------------------------------------------
@@ -567,6 +589,7 @@ class Map(HeapObject):
                 b = ob
         top = tophash(hash)
         indirect = self.layout.indirect_key
+        equal = self.layout.reflexive_key or not has_nan(key)
         while b is not None:
             th = b.tophash
             i = th.find(top)
@@ -574,7 +597,7 @@ class Map(HeapObject):
                 k = b.keys[i]
                 if indirect:
                     k = k.value
-                if k == key:
+                if k == key and equal:
                     return b, i
                 i = th.find(top, i + 1)
             if th[7] == EMPTY_REST:
@@ -627,6 +650,7 @@ class Map(HeapObject):
             self._set_buckets(self._new_bucket("buckets").owner)
         top = tophash(hash)
         indirect_key = layout.indirect_key
+        equal = layout.reflexive_key or not has_nan(key)
         while True:  # again:
             bucket = hash & ((1 << self.B) - 1)
             if self.oldbuckets_obj is not None:
@@ -646,7 +670,7 @@ class Map(HeapObject):
                     k = b.keys[i]
                     if indirect_key:
                         k = k.value
-                    if k == key:  # the key is present: update it in place
+                    if k == key and equal:  # the key is present: update it in place
                         self._update(b, i, key, value)
                         return
                     i = th.find(top, i + 1)
@@ -718,6 +742,7 @@ class Map(HeapObject):
         b = b_orig = self.buckets_obj.buckets[bucket]
         top = tophash(hash)
         indirect = self.layout.indirect_key
+        equal = self.layout.reflexive_key or not has_nan(key)
         while b is not None:
             th = b.tophash
             i = th.find(top)
@@ -725,7 +750,7 @@ class Map(HeapObject):
                 k = b.keys[i]
                 if indirect:
                     k = k.value
-                if k == key:
+                if k == key and equal:
                     self._clear_deleted(b, i)
                     th[i] = EMPTY_ONE
                     self._propagate_empty_rest(b, i, b_orig)
@@ -738,8 +763,7 @@ class Map(HeapObject):
                 return
             b = b.overflow
 
-    @staticmethod
-    def _propagate_empty_rest(b: Bucket, i: int, b_orig: Bucket) -> None:
+    def _propagate_empty_rest(self, b: Bucket, i: int, b_orig: Bucket) -> None:
         """mapdelete's tail: if every slot after (b, i) in the chain is empty, turn
         the run of empty slots ending here into emptyRest, walking back across
         overflow buckets until a full slot or the chain start."""
@@ -749,7 +773,10 @@ class Map(HeapObject):
                 return
         elif b.tophash[i + 1] != EMPTY_REST:
             return
+        hide = self._hides_at_empty_rest and self.heap.marking
         while True:
+            if hide:
+                self._hide_slot(b, i)
             b.tophash[i] = EMPTY_REST
             if i == 0:
                 if b is b_orig:
@@ -763,6 +790,14 @@ class Map(HeapObject):
                 i -= 1
             if b.tophash[i] != EMPTY_ONE:
                 break
+
+    def _hide_slot(self, b: Bucket, i: int) -> None:
+        """A slot about to turn emptyRest under a tophash-scanning model: the marker
+        will no longer trace what it still holds, which is a pointer deletion in all
+        but name, so the deletion barrier shades it (as for any pointer store)."""
+        shade = self.heap.shade_pointers
+        shade(self.key_pointers(b.keys[i]))
+        shade(self.elem_pointers(b.elems[i]))
 
     def _clear_deleted(self, b: Bucket, i: int) -> None:
         """What mapdelete clears (go-classic-map.md §6), if the model clears at all.
@@ -855,7 +890,7 @@ class Map(HeapObject):
                         if layout.indirect_key:
                             k = k.value
                         hash = self._hash(k, hash0)
-                        if iterating and k != k:
+                        if iterating and has_nan(k):
                             use_y = top & 1
                             top = tophash(hash)
                         elif hash & newbit:
@@ -935,6 +970,8 @@ class Map(HeapObject):
             self._create_overflow()
             it.overflow = self.extra.overflow
             it.oldoverflow = self.extra.oldoverflow
+        if heap.marking:
+            self._op("range m")  # a new stack frame: the roots change
         r = heap.rand64()
         start = r & ((1 << it.B) - 1)
         offset = (r >> it.B) & 7
@@ -983,12 +1020,12 @@ class Map(HeapObject):
                 e = b.elems[off]
                 kv = k.value if ind_k else k
                 if check != NO_CHECK and not self.flags & SAME_SIZE_GROW:
-                    if reflexive or kv == kv:
+                    if reflexive or not has_nan(kv):
                         if self._hash(kv, self.hash0) & it_mask != check:
                             continue  # belongs to the other half of the split
                     elif (check >> (it.B - 1)) != (th & 1):
                         continue
-                if th not in (EVACUATED_X, EVACUATED_Y) or kv != kv:
+                if th not in (EVACUATED_X, EVACUATED_Y) or (not reflexive and has_nan(kv)):
                     ev = e.value if ind_e else e
                 else:  # evacuated since the iterator started: look it up again
                     found = self._find(kv)
@@ -1013,10 +1050,14 @@ class Map(HeapObject):
         heap = self.heap
         if heap.marking:
             self._op("clear(m)")
+        hide = self._hides_at_empty_rest and heap.marking
         for arr, n in ((self.buckets_obj, 1 << self.B),
                        (self.oldbuckets_obj, self.noldbuckets() if self.growing() else 0)):
             for j in range(n):
                 for c in arr.buckets[j].chain():
+                    if hide:
+                        for i in range(BUCKET_CNT):
+                            self._hide_slot(c, i)
                     c.tophash[:] = bytes(BUCKET_CNT)
         self.flags &= ~SAME_SIZE_GROW
         self._set_oldbuckets(None)

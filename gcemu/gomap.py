@@ -71,6 +71,7 @@ MAPEXTRA_SIZE = 24
 HITER_SIZE = 96
 
 M64 = (1 << 64) - 1
+_NILS = (None,) * 8  # eight zeroed slots
 FLAG_NAMES = ((ITERATOR, "iterator"), (OLD_ITERATOR, "oldIterator"),
               (HASH_WRITING, "hashWriting"), (SAME_SIZE_GROW, "sameSizeGrow"))
 TOPHASH_NAMES = {EMPTY_REST: "emptyRest", EMPTY_ONE: "emptyOne", EVACUATED_X: "evacuatedX",
@@ -122,8 +123,10 @@ def has_nan(key: Any) -> bool:
 
 
 # -- hashing ----------------------------------------------------------------------
-def _mix64(x: int) -> int:
-    """A 64-bit finalizer (splitmix64); the emulator's stand-in for memhash."""
+def _mix64(v: int, seed: int) -> int:
+    """Hash an integer ``v`` with ``seed``: a multiply, then splitmix64's finalizer
+    (the emulator's stand-in for memhash64)."""
+    x = (v * 0x9E3779B97F4A7C15 + seed) & M64
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & M64
     x = (x ^ (x >> 27)) * 0x94D049BB133111EB & M64
     return x ^ (x >> 31)
@@ -138,16 +141,15 @@ def default_hasher(key_type: GoType, heap: Heap) -> Callable[[Any, int], int]:
     """
     kind = key_type.kind
     if kind in ("ptr", "map"):
-        return lambda k, seed: _mix64((0 if k is None else k.id) * 0x9E3779B97F4A7C15
-                                      + seed & M64)
+        return lambda k, seed: _mix64(0 if k is None else k.id, seed)
     if kind == "bool" or kind.startswith(("int", "uint")):
-        return lambda k, seed: _mix64((k * 0x9E3779B97F4A7C15 + seed) & M64)
+        return _mix64
     if kind in ("float32", "float64"):
         def fhash(k: float, seed: int) -> int:
             if k != k:
                 return heap.rand64()
             bits = struct.unpack("<Q", struct.pack("<d", k + 0.0))[0]
-            return _mix64((bits * 0x9E3779B97F4A7C15 + seed) & M64)
+            return _mix64(bits, seed)
         return fhash
     if kind == "string":
         return lambda k, seed: int.from_bytes(hashlib.blake2b(
@@ -362,10 +364,30 @@ class Map(HeapObject):
     lists of main buckets (the allocations are ``buckets_obj`` / ``oldbuckets_obj``).
     """
 
-    __slots__ = ("B", "_delete_clears", "_evacuate_clears", "_hash", "_hides_at_empty_rest",
-                 "buckets_obj", "count", "elem_pointers", "extra", "flags", "hash0", "heap",
-                 "key_pointers", "layout", "nevacuate", "noverflow", "oldbuckets_obj",
-                 "variant")
+    __slots__ = (
+        "B",
+        "_delete_clears",
+        "_econv",
+        "_evacuate_clears",
+        "_hash",
+        "_hides_at_empty_rest",
+        "_kconv",
+        "_what_key",
+        "_what_value",
+        "buckets_obj",
+        "count",
+        "elem_pointers",
+        "extra",
+        "flags",
+        "hash0",
+        "heap",
+        "key_pointers",
+        "layout",
+        "nevacuate",
+        "noverflow",
+        "oldbuckets_obj",
+        "variant",
+    )
     kind = "hmap"
 
     @classmethod
@@ -410,6 +432,10 @@ class Map(HeapObject):
         else:
             self._hash = lambda k, seed: hash(layout.key.to_python(k), seed) & M64
         self.variant = _variant(layout)
+        self._kconv = layout.key.converter()
+        self._econv = layout.elem.converter()
+        self._what_key = f"key of {t.name}"
+        self._what_value = f"value of {t.name}"
         self.key_pointers = slot_pointers(layout.key, layout.indirect_key)
         self.elem_pointers = slot_pointers(layout.elem, layout.indirect_elem)
         policy = heap.model
@@ -455,7 +481,7 @@ class Map(HeapObject):
 
     # -- helpers -------------------------------------------------------------------
     def _key(self, key: Any) -> Any:
-        return self.layout.key.convert(key, what=f"key of {self.type.name}")
+        return self._kconv(key, self._what_key)
 
     def _op(self, text: str) -> None:
         self.heap.mutator_op(text.replace("m[", f"{self.name or self.label}[", 1)
@@ -635,9 +661,8 @@ class Map(HeapObject):
     # -- mapassign -------------------------------------------------------------------------
     def __setitem__(self, key: Any, value: Any) -> None:
         """``m[key] = value``: runtime.mapassign, then the compiled elem store."""
-        layout = self.layout
-        k = self._key(key)
-        v = layout.elem.convert(value, what=f"value of {self.type.name}")
+        k = self._kconv(key, self._what_key)
+        v = self._econv(value, self._what_value)
         if self.heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
         self._assign(k, v)
@@ -648,7 +673,9 @@ class Map(HeapObject):
         hash = self._hash(key, self.hash0)
         if self.buckets_obj is None:  # the lazily allocated bucket of a B=0 map
             self._set_buckets(self._new_bucket("buckets").owner)
-        top = tophash(hash)
+        top = hash >> 56  # tophash(hash), inlined
+        if top < MIN_TOP_HASH:
+            top += MIN_TOP_HASH
         indirect_key = layout.indirect_key
         equal = layout.reflexive_key or not has_nan(key)
         while True:  # again:
@@ -677,9 +704,11 @@ class Map(HeapObject):
                 if th[7] == EMPTY_REST or b.overflow is None:
                     break
                 b = b.overflow
+            # overLoadFactor(count+1, B) || tooManyOverflowBuckets(noverflow, B), inlined
+            n, B = self.count + 1, self.B
             if self.oldbuckets_obj is None and (
-                    over_load_factor(self.count + 1, self.B)
-                    or too_many_overflow_buckets(self.noverflow, self.B)):
+                    (n > BUCKET_CNT and n > LOAD_FACTOR_NUM * ((1 << B) // LOAD_FACTOR_DEN))
+                    or self.noverflow >= (1 << min(B, 15))):
                 self._hash_grow()
                 continue
             if insert_b is None:
@@ -688,13 +717,19 @@ class Map(HeapObject):
             break
         if indirect_key:
             key = heap.allocate(Indirect(layout.key, key, "key"))
-        self._set_key(insert_b, insert_i, key)
+        if heap.marking:
+            self._set_key(insert_b, insert_i, key)
+        else:
+            insert_b.keys[insert_i] = key
         if layout.indirect_elem:
             self._set_elem(insert_b, insert_i,
                            heap.allocate(Indirect(layout.elem, layout.elem.zero(), "elem")))
         insert_b.tophash[insert_i] = top
         self.count += 1
-        self._store_elem(insert_b, insert_i, value)
+        if heap.marking or layout.indirect_elem:
+            self._store_elem(insert_b, insert_i, value)
+        else:
+            insert_b.elems[insert_i] = value
 
     def _update(self, b: Bucket, i: int, key: Any, value: Any) -> None:
         """mapassign found the key: NeedKeyUpdate replaces the stored key."""
@@ -717,8 +752,10 @@ class Map(HeapObject):
         """The compiled ``*mapassign(...) = v``: old and new value shaded."""
         if self.layout.indirect_elem:
             self._set_indirect(b.elems[i], value)
-        else:
+        elif self.heap.marking:
             self._set_elem(b, i, value)
+        else:
+            b.elems[i] = value
 
     # -- mapdelete ---------------------------------------------------------------------------
     def __delitem__(self, key: Any) -> None:
@@ -874,9 +911,12 @@ class Map(HeapObject):
             dst = [[new[oldbucket], 0], None if same else [new[oldbucket + newbit], 0]]
             iterating = self.flags & ITERATOR and not layout.reflexive_key
             hash0 = self.hash0
+            marking = self.heap.marking
+            hashf = self._hash
+            indirect_key = layout.indirect_key
             c = b
             while c is not None:
-                th = c.tophash
+                th, keys, elems = c.tophash, c.keys, c.elems
                 for i in range(BUCKET_CNT):
                     top = th[i]
                     if top <= EMPTY_ONE:
@@ -886,10 +926,10 @@ class Map(HeapObject):
                         raise AssertionError("bad map state")
                     use_y = 0
                     if not same:
-                        k = c.keys[i]
-                        if layout.indirect_key:
+                        k = keys[i]
+                        if indirect_key:
                             k = k.value
-                        hash = self._hash(k, hash0)
+                        hash = hashf(k, hash0)
                         if iterating and has_nan(k):
                             use_y = top & 1
                             top = tophash(hash)
@@ -902,17 +942,24 @@ class Map(HeapObject):
                         d[1] = 0
                     db, di = d
                     db.tophash[di] = top
-                    self._set_key(db, di, c.keys[i])
-                    self._set_elem(db, di, c.elems[i])
+                    if marking:
+                        self._set_key(db, di, keys[i])
+                        self._set_elem(db, di, elems[i])
+                    else:
+                        db.keys[di] = keys[i]
+                        db.elems[di] = elems[i]
                     d[1] = di + 1
                 c = c.overflow
             if (self._evacuate_clears and not self.flags & OLD_ITERATOR
                     and layout.has_pointers):
                 # memclrHasPointers(b + dataOffset, BucketSize - dataOffset)
-                for j in range(BUCKET_CNT):
-                    self._set_key(b, j, None)
-                    self._set_elem(b, j, None)
-                self._wb(b.overflow, None)
+                if marking:  # the bulk barrier shades what the clear removes
+                    for j in range(BUCKET_CNT):
+                        self._set_key(b, j, None)
+                        self._set_elem(b, j, None)
+                    self._wb(b.overflow, None)
+                b.keys[:] = _NILS
+                b.elems[:] = _NILS
                 b.overflow = None
         if oldbucket == self.nevacuate:
             self._advance_evacuation_mark(newbit)

@@ -356,6 +356,11 @@ class GoType:
         conv = self._conv or self._converter()
         return conv(value, what)
 
+    def converter(self) -> Callable[[Any, str], Any]:
+        """The compiled ``convert`` of this type: ``f(value, what)``, one call less
+        for hot paths that convert many values."""
+        return self._conv or self._converter()
+
     def to_python(self, value: Any) -> Any:
         """The user-facing form of a value: structs become dicts, recursively.
 

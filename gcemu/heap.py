@@ -96,7 +96,7 @@ class Object(HeapObject):
 
     def __init__(self, heap: Heap, type: GoType, value: Any, name: str | None):
         noscan = not type.has_pointers
-        super().__init__(type, slot_size(type.size, noscan), name, noscan)
+        HeapObject.__init__(self, type, slot_size(type.size, noscan), name, noscan)
         self.heap = heap
         self.value = value
 
@@ -187,8 +187,6 @@ class Heap:
 
     def type(self, text: str | GoType) -> GoType:
         """Parse a Go type expression (or pass a GoType through)."""
-        if isinstance(text, GoType):
-            return text
         return self.types.parse(text)
 
     # -- allocation ---------------------------------------------------------------
@@ -207,7 +205,7 @@ class Heap:
         ``name`` only labels the object for reports and pictures; it is not a root.
         A struct value is given as a dict of its fields; missing fields are zero.
         """
-        t = self.type(type)
+        t = self.types.parse(type)
         v = t.zero() if value is None else t.convert(value, what=f"value of new({t.name})")
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))

@@ -331,6 +331,12 @@ class Heap:
 
         return traced_graph(self)
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a heap as its picture (gcemu.render)."""
+        from gcemu.render import repr_svg
+
+        return repr_svg(self)
+
     def roots(self) -> list[tuple[str, Any]]:
         """Every root as (label, pointer value): globals, then each stack frame."""
         out: list[tuple[str, Any]] = [(f"global {k}", v) for k, v in self.globals.items()]

@@ -308,6 +308,12 @@ class Cycle:
         self.phase = OFF
         self._emit(PhaseChange(self.steps, OFF))
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a cycle as its picture at the current step (gcemu.render)."""
+        from gcemu.render import repr_svg
+
+        return repr_svg(self)
+
     def __repr__(self) -> str:
         return (f"<Cycle {self.number} model={self.model.name} phase={self.phase} "
                 f"steps={self.steps} grey={len(self.grey)}>")

@@ -1,23 +1,39 @@
 """The ``gcemu`` command.
 
-Every subcommand reads a scenario (a Python file defining ``scenario(heap)``), runs it
-on a fresh heap of the chosen model, runs a GC cycle and shows the report. Bad input of
-any kind ends in one line on stderr that names the file and line, and exit status 2;
-``--debug`` shows the traceback as well.
+Every subcommand but ``demo`` reads a scenario (a Python file defining
+``scenario(heap)``, see `gcemu.scenario`), runs it on a fresh heap of the chosen model
+and shows what a GC cycle does with it:
+
+- ``run``: one cycle, a readable report (rich tables) or, with ``--json``, the JSON
+  report of api.md;
+- ``explain NAME``: why NAME was retained (the path from a root) or that it was
+  collected;
+- ``compare``: both models side by side, differences first;
+- ``render -o FILE``: a picture (.dot .svg .png) or the HTML stepping player (.html);
+- ``step``: the interactive stepper (`gcemu.stepper`), also scriptable through a pipe;
+- ``demo``: the seed article's central scenario under both models (`gcemu.demo`).
+
+Bad input of any kind ends in one line on stderr that names the file and line, and
+exit status 2; ``--debug`` shows the traceback as well. Long work shows a progress
+bar on stderr, only when stderr is a terminal (never in ``--json`` output).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from gcemu.errors import GcemuError
 from gcemu.models import MODELS
 
 EXIT_BAD_INPUT = 2
+PICTURE_SUFFIXES = (".dot", ".gv", ".svg", ".png", ".html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,102 +41,428 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"gcemu: error: {message} (see gcemu --help)\n")
 
 
-def _console():
+# -- output helpers ------------------------------------------------------------------------
+def console(stderr: bool = False):
+    """A rich Console on stdout (or stderr)."""
     from rich.console import Console
 
-    return Console()
+    return Console(stderr=stderr, highlight=False)
 
 
-def _objects_table(report, heap, only_named: bool = False):
+@contextlib.contextmanager
+def progress(description: str, total: int | None = None, count: bool = False):
+    """A progress bar on stderr while a block runs, shown only on a terminal.
+
+    Yields ``advance(n=1, description=None)``. With ``total=None`` the bar pulses (with
+    a counter if ``count``). Nothing is printed when stderr is not a terminal, so
+    piped and ``--json`` output stays clean.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    err = console(stderr=True)
+    enabled = err.is_terminal and not os.environ.get("GCEMU_NO_PROGRESS")
+    columns = [SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn()]
+    if total is not None:
+        columns.append(MofNCompleteColumn())
+    elif count:
+        columns.append(TextColumn("{task.completed}"))
+    columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not enabled) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int = 1, description: str | None = None) -> None:
+            if description is None:
+                bar.advance(task, n)
+            else:
+                bar.update(task, advance=n, description=description)
+
+        yield advance
+
+
+def cell(value: Any, style: str = ""):
+    """A table cell that shows ``value`` as it is: no rich markup (map types such as
+    ``map[string]*T`` and user keys would otherwise be read as markup tags)."""
+    from rich.text import Text
+
+    return Text(value if isinstance(value, str) else str(value), style=style)
+
+
+def _who(obj: Any) -> str:
+    return f"{obj.label} ({obj.name})" if getattr(obj, "name", None) else obj.label
+
+
+def objects_table(report, only_named: bool = True, names: dict | None = None,
+                  title: str | None = None):
+    """Each (named) object: state, reason and the path that kept it. ``names`` (a
+    scenario's names, `Outcome.names`) adds the named objects an earlier cycle freed."""
     from rich.table import Table
 
-    table = Table(title=f"cycle {report.cycle}, model {report.model}")
-    for col in ("object", "name", "state", "reason", "path (last edge)"):
-        table.add_column(col)
+    from gcemu.heap import Object
+
+    table = Table(title=title or f"objects after cycle {report.cycle}, model {report.model}",
+                  title_justify="left")
+    for col in ("object", "name", "state", "reason"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("path from a root")
+    seen = set()
     for o in report.to_json()["objects"]:
+        seen.add(o["id"])
         if only_named and not o["name"]:
             continue
-        last = o["path"][-2] if len(o["path"]) >= 2 else ""
-        table.add_row(o["id"], o["name"] or "", o["state"], o["reason"] or "-", last)
+        stale = o["reason"] in ("stale-slot", "oldbuckets")
+        path = o["path"]
+        # floating garbage has no path: its JSON "path" is [the note, the object]
+        text = path[0] if o["reason"] == "floating" and path else " → ".join(path)
+        table.add_row(cell(o["id"]), cell(o["name"] or ""), cell(o["state"]),
+                      cell(o["reason"] or "-"), cell(text),
+                      style="red" if stale else ("magenta" if o["reason"] == "floating"
+                                                 else None))
+    for name, obj in (names or {}).items():
+        if isinstance(obj, Object) and obj.label not in seen and 0 < obj.freed < report.cycle:
+            seen.add(obj.label)
+            table.add_row(cell(obj.label), cell(name), cell("collected"), cell("-"),
+                          cell(f"(freed by cycle {obj.freed})"))
+    return table if table.row_count else None
+
+
+def stale_table(report):
+    """Deleted-but-unreclaimed slots whose referents stayed reachable."""
+    from rich.table import Table
+
+    entries = report.stale_entries
+    if not entries:
+        return None
+    table = Table(title="deleted entries still holding their referents (stale slots)",
+                  title_justify="left")
+    for col in ("map", "bucket", "slot", "tophash", "key", "keeps"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
+                      cell(repr(e.key)), cell(", ".join(e.referents)))
     return table
+
+
+def maps_table(report):
+    """Each map the cycle kept: shape and bytes."""
+    from rich.table import Table
+
+    maps = report.to_json()["maps"]
+    if not maps:
+        return None
+    table = Table(title="maps", title_justify="left")
+    for col in ("map", "type", "len", "B", "noverflow", "growing", "stale slots"):
+        table.add_column(col, justify="left" if col in ("map", "type") else "right")
+    table.add_column("bytes")
+    for m in maps:
+        b = m["bytes"]
+        size = ", ".join(f"{k} {v:,}" for k, v in b.items() if v)
+        table.add_row(cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]), cell(m["B"]),
+                      cell(m["noverflow"]), cell("yes" if m["growing"] else "no"),
+                      cell(m["stale_slots"]), cell(size))
+    return table
+
+
+def bytes_line(report) -> str:
+    b = report.bytes
+    kept = sum(v for k, v in b.items() if k != "freed")
+    parts = ", ".join(f"{k} {v:,}" for k, v in b.items() if k != "freed" and v)
+    return f"bytes kept {kept:,} ({parts or 'nothing'}); freed by this cycle {b['freed']:,}"
+
+
+def measured_table(measured: dict):
+    from rich.table import Table
+
+    if not measured:
+        return None
+    table = Table(title="measured by the scenario", title_justify="left")
+    table.add_column("what")
+    table.add_column("value")
+    for k, v in measured.items():
+        text = v if isinstance(v, str) else json.dumps(v, separators=(", ", ": "))
+        table.add_row(cell(k), cell(text))
+    return table
+
+
+def print_report(out, report, measured: dict | None = None, all_objects: bool = False,
+                 doc: str = "", names: dict | None = None) -> None:
+    """The readable report of `run` (and of the stepper at the end of a cycle)."""
+    if doc:
+        out.print(doc, markup=False)
+        out.print()
+    for t in (objects_table(report, only_named=not all_objects, names=names),
+              stale_table(report), maps_table(report), measured_table(measured or {})):
+        if t is not None:
+            out.print(t)
+    out.print(bytes_line(report), markup=False)
+
+
+# -- the commands ---------------------------------------------------------------------------
+def _load(args):
+    from gcemu.scenario import load
+
+    return load(args.scenario)
+
+
+def _execute(scn, model: str, seed: int):
+    from gcemu.scenario import execute
+
+    with progress(f"{scn.path.name}: scenario and one GC cycle ({model})"):
+        return execute(scn, model, seed)
 
 
 def cmd_demo(args) -> int:
     from gcemu.demo import run_demo
 
-    run_demo(Path(args.out), _console())
+    run_demo(Path(args.out), console(), pictures=not args.no_pictures)
     return 0
 
 
 def cmd_run(args) -> int:
-    from gcemu.scenario import load, run_scenario
-
-    scn = load(args.scenario)
-    heap, report = run_scenario(scn, args.model, args.seed)
+    scn = _load(args)
+    out = _execute(scn, args.model, args.seed)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        data = out.report.to_json()
+        data["scenario"] = str(scn.path)
+        if out.measured:
+            data["measured"] = out.measured
+        print(json.dumps(data, indent=2))
         return 0
-    console = _console()
-    if scn.doc:
-        console.print(scn.doc)
-    console.print(_objects_table(report, heap, only_named=not args.all))
-    for e in report.stale_entries:
-        console.print(f"stale: {e}")
-    console.print("bytes: " + ", ".join(f"{k} {v:,}" for k, v in report.bytes.items()))
+    c = console()
+    c.rule(f"{scn.path} · model {args.model}", style="dim")
+    print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
+                 names=out.names)
     return 0
 
 
 def cmd_explain(args) -> int:
-    from gcemu.scenario import load, run_scenario
-
-    scn = load(args.scenario)
-    heap, report = run_scenario(scn, args.model, args.seed)
-    try:
-        obj = heap.named(args.name)
-    except GcemuError as e:
-        raise GcemuError(f"{args.scenario}: {e}") from None
-    state = report.reason(obj) or "collected"
-    print(f"{obj.label} ({args.name}) under model {args.model}: {state}")
-    print(report.why(obj))
+    scn = _load(args)
+    out = _execute(scn, args.model, args.seed)
+    obj = out.named(args.name)
+    report = out.report
+    state = report.reason(obj)
+    state = f"retained ({state})" if state else "collected"
+    print(f"{_who(obj)} under model {args.model}, cycle {report.cycle}: {state}")
+    path = report.why(obj)
+    print(path)
+    if path.hops:
+        for name, row in report.path_buckets(obj):
+            print(f"{name} tophash: {row}")
     return 0
+
+
+def _outcome_rows(out) -> dict[str, str]:
+    """name -> "state (reason)" of every named object of one run."""
+    from gcemu.heap import Object
+
+    rows = {}
+    for o in out.report.to_json()["objects"]:
+        if o["name"]:
+            rows.setdefault(o["name"], o["state"] + (f" ({o['reason']})" if o["reason"] else ""))
+    for name, obj in out.names.items():
+        if name not in rows and isinstance(obj, Object) and obj.freed:
+            rows[name] = f"collected (cycle {obj.freed})"
+    return rows
 
 
 def cmd_compare(args) -> int:
     from rich.table import Table
 
-    from gcemu.scenario import load, run_scenario
+    from gcemu.scenario import execute
 
-    scn = load(args.scenario)
-    results = {name: run_scenario(scn, name, args.seed) for name in MODELS}
-    rows: dict[str, dict[str, str]] = {}
-    for name, (_heap, report) in results.items():
-        for o in report.to_json()["objects"]:
-            if o["name"]:
-                rows.setdefault(o["name"], {})[name] = (
-                    f"{o['state']}" + (f" ({o['reason']})" if o["reason"] else ""))
-    table = Table(title=f"{args.scenario}: both models")
+    scn = _load(args)
+    results = {}
+    with progress(f"{scn.path.name}: both models", total=len(MODELS)) as advance:
+        for name in MODELS:
+            results[name] = execute(scn, name, args.seed)
+            advance()
+    if args.json:
+        print(json.dumps({name: dict(o.report.to_json(), measured=o.measured)
+                          for name, o in results.items()}, indent=2))
+        return 0
+    per_model = {name: _outcome_rows(out) for name, out in results.items()}
+    names = list(dict.fromkeys(n for rows in per_model.values() for n in rows))
+    differ = [n for n in names if len({per_model[m].get(n, "-") for m in MODELS}) > 1]
+    same = [n for n in names if n not in differ]
+    c = console()
+    c.rule(f"{scn.path} · both models", style="dim")
+    c.print(scn.title, markup=False)
+    table = Table(title=f"named objects: {len(differ)} differ, {len(same)} the same",
+                  title_justify="left")
     table.add_column("name")
     for name in MODELS:
         table.add_column(name)
-    order = sorted(rows, key=lambda n: len(set(rows[n].values())) == 1)  # differences first
-    for n in order:
-        table.add_row(n, *(rows[n].get(m, "-") for m in MODELS))
-    _console().print(table)
+    for n in differ + same:
+        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in MODELS),
+                      style="bold" if n in differ else "dim")
+    if names:
+        c.print(table)
+    else:
+        c.print("(the scenario names no objects: give them name=...)", markup=False)
+    for name, out in results.items():
+        c.print(f"{name}: {bytes_line(out.report)}", markup=False)
+    measured = {name: out.measured for name, out in results.items() if out.measured}
+    if measured:
+        t = Table(title="measured by the scenario", title_justify="left")
+        t.add_column("what")
+        for name in measured:
+            t.add_column(name)
+        keys = list(dict.fromkeys(k for d in measured.values() for k in d))
+        for k in keys:
+            vals = [measured[m].get(k) for m in measured]
+            t.add_row(cell(k), *(cell(v if isinstance(v, str) else json.dumps(v)) for v in vals),
+                      style="bold" if len({json.dumps(v) for v in vals}) > 1 else None)
+        c.print(t)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="gcemu", description="Emulate how Go's GC treats a map after delete.")
-    p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def cmd_render(args) -> int:
+    from gcemu.render import render
+    from gcemu.scenario import prepare
 
-    d = sub.add_parser("demo", help="the seed article's scenario under both models")
+    dest = Path(args.output)
+    suffix = dest.suffix.lower()
+    if suffix not in PICTURE_SUFFIXES:
+        raise GcemuError(f"{dest}: unknown picture format {suffix or '(none)'!r}; use one "
+                         f"of {', '.join(PICTURE_SUFFIXES)}")
+    if args.frames and suffix == ".html":
+        raise GcemuError("--frames writes one picture per step: use .dot, .svg or .png "
+                         "(the .html player already steps)")
+    scn = _load(args)
+    with progress(f"{scn.path.name}: running the scenario ({args.model})"):
+        heap = prepare(scn, args.model, args.seed)
+    kw: dict[str, Any] = {"focus": args.focus or ()}
+    if args.max_buckets is not None:
+        kw["max_buckets"] = args.max_buckets
+    if args.max_objects is not None:
+        kw["max_objects"] = args.max_objects
+    written: list[Path] = []
+    if suffix == ".html":
+        written.append(_render_player(heap, dest, kw))
+    elif args.frames:
+        written += _render_frames(heap, dest, kw)
+    else:
+        source: Any = heap
+        if args.after_gc:
+            from gcemu.render import Recording
+
+            rec = Recording(heap)
+            _run_recording(rec, "GC cycle")
+            source = rec.cycle
+        with progress(f"writing {dest.name}"):
+            written.append(render(source, dest, **kw))
+    for p in written if len(written) <= 3 else [written[0], written[-1]]:
+        print(p)
+    if len(written) > 3:
+        print(f"({len(written)} frames)")
+    return 0
+
+
+def _run_recording(rec, what: str) -> None:
+    with progress(f"{what}: stepping", count=True) as advance:
+        n = 0
+        while not rec.done:
+            rec.step()
+            n += 1
+            if n % 256 == 0:
+                advance(256)
+
+
+def _render_player(heap, dest: Path, kw: dict) -> Path:
+    from gcemu.render import Recording, write_player
+
+    rec = Recording(heap)
+    _run_recording(rec, "recording the GC cycle")
+    with progress(f"laying out {dest.name}"):
+        return write_player(rec, dest, **kw)
+
+
+def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
+    """One picture per step of the cycle: FILE-0000.svg (the start), -0001, ..."""
+    from gcemu.render import Recording, render
+
+    rec = Recording(heap)
+    out = []
+    with progress(f"frames of {dest.name}", count=True) as advance:
+        i = 0
+        while True:
+            p = dest.with_name(f"{dest.stem}-{i:04d}{dest.suffix}")
+            out.append(render(rec.cycle, p, **kw))
+            advance()
+            if rec.done:
+                break
+            rec.step()
+            i += 1
+    return out
+
+
+def cmd_step(args) -> int:
+    from gcemu.stepper import run_stepper
+
+    scn = _load(args)
+    return run_stepper(scn, args.model, args.seed, history_file=args.history)
+
+
+# -- the parser -----------------------------------------------------------------------------
+def _add_verify(sub) -> None:
+    """``gcemu verify`` comes from gcemu.golang.verify (``add_parser(subparsers)``,
+    ``cmd_verify(args)``), imported only while the parser is built. Without that
+    module there is no such command; if it fails to import or to add its parser, the
+    other commands still work and ``gcemu verify`` says why in one line."""
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("gcemu.golang.verify") is None:
+            return
+        from gcemu.golang import verify
+
+        parser = verify.add_parser(sub)
+    except Exception as e:  # present but broken
+        reason = _one_line(f"{type(e).__name__}: {e}")
+
+        def unavailable(args) -> int:
+            raise GcemuError(f"gcemu verify is unavailable: {reason}")
+
+        if "verify" not in sub.choices:
+            v = sub.add_parser("verify", help="run a scenario on a real Go toolchain "
+                                              "(unavailable: see gcemu verify)")
+            v.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.choices["verify"].set_defaults(func=unavailable)
+        return
+    if isinstance(parser, argparse.ArgumentParser) and parser.get_default("func") is None:
+        parser.set_defaults(func=verify.cmd_verify)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error")
+    p = _Parser(prog="gcemu",
+                description="Emulate how Go's GC treats a map after delete: run scenarios "
+                            "(Python files defining scenario(heap)) under the scanmap or "
+                            "the go model.",
+                epilog="Docs: docs/quickstart.md, docs/cli.md. Exit status 2: bad input "
+                       "(one line on stderr names the file and line).")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                           metavar="COMMAND")
+
+    d = sub.add_parser("demo", parents=[common],
+                       help="the seed article's central scenario under both models")
     d.add_argument("--out", default="gcemu-demo",
-                   help="folder for the outputs (default %(default)s)")
+                   help="folder for the stepping pages, SVGs and JSON (default %(default)s)")
+    d.add_argument("--no-pictures", action="store_true",
+                   help="write only the JSON reports (no Graphviz needed)")
     d.set_defaults(func=cmd_demo)
 
     def scenario_cmd(name: str, help: str, func, model: bool = True):
-        s = sub.add_parser(name, help=help)
+        s = sub.add_parser(name, help=help, description=help, parents=[common])
         s.add_argument("scenario", help="a Python file defining scenario(heap)")
         if model:
             s.add_argument("--model", choices=sorted(MODELS), default="scanmap",
@@ -132,24 +474,65 @@ def build_parser() -> argparse.ArgumentParser:
     r = scenario_cmd("run", "run a scenario, then one GC cycle, and report", cmd_run)
     r.add_argument("--json", action="store_true", help="print the JSON report of api.md")
     r.add_argument("--all", action="store_true", help="list unnamed objects too")
+    r.add_argument("--doc", action="store_true", help="print the scenario's whole docstring")
     e = scenario_cmd("explain", "why is NAME retained (or collected)", cmd_explain)
-    e.add_argument("name", help="a name given with name= in the scenario")
-    scenario_cmd("compare", "both models side by side, differences first", cmd_compare,
-                 model=False)
+    e.add_argument("name", help="a name given with name= in the scenario, or a global")
+    c = scenario_cmd("compare", "both models side by side, differences first", cmd_compare,
+                     model=False)
+    c.add_argument("--json", action="store_true",
+                   help="print both JSON reports: {model: report}")
+    g = scenario_cmd("render", "draw the heap (.dot .svg .png) or write the HTML stepping "
+                     "player (.html)", cmd_render)
+    g.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write; its suffix picks the format")
+    g.add_argument("--focus", action="append", metavar="NAME",
+                   help="always draw the path to NAME (repeatable)")
+    g.add_argument("--max-buckets", type=int, metavar="N", help="buckets drawn at most")
+    g.add_argument("--max-objects", type=int, metavar="N", help="objects drawn at most")
+    g.add_argument("--after-gc", action="store_true",
+                   help="draw the heap after one GC cycle (black: kept, dashed: freed) "
+                        "instead of as the scenario left it")
+    g.add_argument("--frames", action="store_true",
+                   help="one picture per step of a GC cycle: FILE-0000.svg, -0001, ...")
+    s = scenario_cmd("step", "step through a GC cycle interactively (or from a pipe)",
+                     cmd_step)
+    s.add_argument("--history", metavar="FILE",
+                   help="keep the command history in FILE (default: this session only)")
+    _add_verify(sub)
     return p
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
+    func = getattr(args, "func", None)
+    if func is None and args.command == "verify":
+        from gcemu.golang.verify import cmd_verify as func
     try:
-        return args.func(args)
+        return func(args)
     except GcemuError as e:
-        if args.debug:
+        if debug:
             traceback.print_exc()
-        print(f"gcemu: error: {e}", file=sys.stderr)
+        print(f"gcemu: error: {_one_line(e)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # gcemu run x.py | head: the reader left; not an error
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as e:  # an output file or folder we could not write
+        if debug:
+            traceback.print_exc()
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"gcemu: error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        print("gcemu: interrupted", file=sys.stderr)
         return 130
 
 

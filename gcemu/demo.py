@@ -1,20 +1,35 @@
 """``gcemu demo``: the seed article's central scenario under both models.
 
 Part 1 (the article's §2.5, the design card's scanmap rule): insert a, b, c into one
-bucket, delete the middle one, collect; delete the last one, collect. Under scanmap the
-middle value stays reachable through its emptyOne slot until the emptyRest
+bucket, delete the middle one, run a GC cycle; delete the last one, run another. Under
+scanmap the middle value stays reachable through its emptyOne slot until the emptyRest
 back-propagation reaches it; under go (real Go 1.23) delete zeroes the slot, so it is
 collected at once.
 
-Part 2 (the article's chapter 1 table and chapter 4's fix): 1000 string keys, delete
-them all, collect: the values go, the 57,344-byte bucket array and B=8 stay, under both
-models; rebuilding the map (copy the live keys into a new map, drop the old one)
-releases it.
+Part 2 (the article's chapter 1 table and the fix): 1000 string keys, delete them all,
+collect: the values go, the 57,344-byte bucket array and B=8 stay, under both models;
+rebuilding the map (copy the live keys into a new map, drop the old one) releases it.
+
+What it writes into its folder (``--out``, default ``gcemu-demo``):
+
+- ``index.html``: one page linking everything below;
+- ``delete-middle-<model>.html``: the stepping player of the GC cycle after
+  ``delete b`` (step through the marker slot by slot);
+- ``delete-middle-<model>-before-gc.svg``: the heap after ``delete b``, before the
+  cycle (red border: kept only by a stale slot; dashed: the next cycle frees it);
+- ``delete-middle-<model>-after-gc.svg``: the same heap at the end of the cycle
+  (black: kept; dashed: freed);
+- ``delete-middle-<model>.json``: the cycle's JSON report (api.md).
+
+Without Graphviz's ``dot`` the pictures are written as ``.dot`` files, the players
+are skipped, and the demo says how to install Graphviz.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +48,15 @@ class Row:
     note: str = ""
 
 
+@dataclass
+class Part1:
+    """What part 1 gives for one model."""
+
+    rows: list[Row]
+    report_json: dict
+    files: list[Path] = field(default_factory=list)
+
+
 def _th(b) -> str:
     return " ".join(str(t) for t in b.tophash)
 
@@ -42,8 +66,9 @@ def _state(report, obj) -> str:
     return "collected" if r is None else f"retained ({r})"
 
 
-def delete_middle_then_last(model: str) -> tuple[list[Row], dict]:
-    """Part 1; returns the rows and the JSON report after the first delete."""
+def delete_middle_then_last(model: str, out_dir: Path | None = None,
+                            pictures: bool = False) -> Part1:
+    """Part 1 under one model; with ``pictures``, write its player and SVGs."""
     h = Heap(model=model)
     h.declare(T_DECL)
     m = h.make_map("map[string]*T", name="m")
@@ -53,7 +78,11 @@ def delete_middle_then_last(model: str) -> tuple[list[Row], dict]:
     b0 = m.buckets[0]
     rows = [Row("insert a, b, c", _th(b0))]
     del m["b"]
-    rep = h.collect()
+    files: list[Path] = []
+    if pictures and out_dir is not None:
+        rep, files = _pictures(h, model, out_dir)
+    else:
+        rep = h.collect()
     rows.append(Row("delete b; GC", _th(b0),
                     {k: _state(rep, v) for k, v in vals.items() if k != "a"},
                     str(rep.why(vals["b"])).splitlines()[-1]))
@@ -62,79 +91,176 @@ def delete_middle_then_last(model: str) -> tuple[list[Row], dict]:
     rep = h.collect()
     rows.append(Row("delete c; GC", _th(b0),
                     {k: _state(rep, v) for k, v in vals.items() if k != "a"}))
-    return rows, first
+    return Part1(rows, first, files)
+
+
+def _pictures(h: Heap, model: str, out_dir: Path):
+    """The heap before the cycle, the recorded cycle as a player, and its end."""
+    from gcemu.render import Recording, render, write_player
+
+    stem = out_dir / f"delete-middle-{model}"
+    have_dot = shutil.which("dot") is not None
+    ext = ".svg" if have_dot else ".dot"
+    files = [render(h, f"{stem}-before-gc{ext}", focus=["vb"],
+                    title=f"model {model}: after delete(m, \"b\"), before the GC")]
+    rec = Recording(h)
+    report = rec.run()
+    files.append(render(rec.cycle, f"{stem}-after-gc{ext}", focus=["vb"],
+                        title=f"model {model}: the end of the GC cycle (dashed: freed)"))
+    if have_dot:
+        files.insert(0, write_player(rec, f"{stem}.html", focus=["vb"],
+                                     title=f"gcemu demo · delete the middle entry · model "
+                                           f"{model}"))
+    return report, files
+
+
+def _shape(m, rep=None) -> str:
+    arr = m.buckets_obj.size if m.buckets_obj else 0
+    text = f"len={len(m)} B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
+    if rep is not None:
+        text += f"; this GC freed {rep.bytes['freed']:,} B"
+    return text
 
 
 def delete_all_then_rebuild(model: str) -> list[tuple[str, str]]:
-    """Part 2: the map's shape and bytes after each step."""
+    """Part 2: chapter 1's table (delete all 1000 keys), then the fix (keep 10 of
+    1000, rebuild the map): the map's shape and bytes after each step."""
+    out = []
     h = Heap(model=model)
     h.declare(T_DECL)
     m = h.make_map("map[string]*T", name="m")
-    vals = []
-    for i in range(1000):
-        v = h.new("T", value={"id": i})
-        vals.append(v)
+    vals = [h.new("T", value={"id": i}) for i in range(1000)]
+    for i, v in enumerate(vals):
         m[f"k{i:04d}"] = v
-    out = []
-
-    def line(what: str, rep=None) -> None:
-        mb = rep.map_bytes(m) if rep else None
-        arr = m.buckets_obj.size if m.buckets_obj else 0
-        freed = f", freed {rep.bytes['freed']:,} B" if rep else ""
-        out.append((what, f"len={len(m)} B={m.B} flags={flags_text(m.flags)} "
-                          f"bucket array={arr:,} B" + (f", hmap+extra={mb['hmap']} B" if mb else "")
-                          + freed))
-
-    line("1000 inserts")
+    out.append(("1000 inserts", _shape(m)))
     for i in range(1000):
         del m[f"k{i:04d}"]
     rep = h.collect()
-    line("delete all 1000; GC", rep)
-    collected = sum(rep.collected(v) for v in vals)
-    out.append(("values collected", f"{collected} of 1000"))
-    fresh = h.make_map("map[string]*T", name="m2")
-    for k, v in m.items():
-        fresh[k] = v
-    h.set_global("m", None)
+    out.append(("delete all 1000; GC", _shape(m, rep) + f"; values collected: "
+                f"{sum(rep.collected(v) for v in vals)} of 1000"))
+
+    h = Heap(model=model)
+    h.declare(T_DECL)
+    m = h.make_map("map[string]*T", name="m")
+    for i in range(1000):
+        m[f"k{i:04d}"] = h.new("T", value={"id": i})
+    for i in range(1000):
+        if i % 100:
+            del m[f"k{i:04d}"]
     rep = h.collect()
-    out.append(("rebuild: copy live keys to a new map, drop the old; GC",
-                f"old map collected={rep.collected(m)}, new bucket array="
-                f"{fresh.buckets_obj.size if fresh.buckets_obj else 0} B, "
-                f"freed {rep.bytes['freed']:,} B"))
+    out.append(("the fix: 1000 inserts, delete 990; GC", _shape(m, rep)))
+    old = m
+    m = h.make_map("map[string]*T", hint=len(old), name="m")
+    for k, v in old.items():
+        m[k] = v
+    rep = h.collect()
+    out.append(("m = a new map with the 10 survivors; GC",
+                _shape(m, rep) + f"; old map collected: {rep.collected(old)}"))
     return out
 
 
-def run_demo(out_dir: Path, console) -> None:
+def _index(out_dir: Path, parts: dict[str, Part1]) -> Path:
+    """A plain page linking the players, the pictures and the reports."""
+    items = []
+    for model, part in parts.items():
+        links = []
+        def rank(p: Path) -> int:
+            return 0 if p.suffix == ".html" else (1 if "before" in p.name else 2)
+
+        for f in sorted(part.files, key=rank):
+            rel = html.escape(f.name, quote=True)
+            if f.suffix == ".svg":
+                links.append(f'<figure><img src="{rel}" alt="{rel}"><figcaption>'
+                             f'<a href="{rel}">{rel}</a></figcaption></figure>')
+            else:
+                what = "step through the GC cycle" if f.suffix == ".html" else "picture"
+                links.append(f'<p><a href="{rel}">{rel}</a> ({what})</p>')
+        rel = html.escape(f"delete-middle-{model}.json", quote=True)
+        links.append(f'<p><a href="{rel}">{rel}</a> (the JSON report)</p>')
+        b = part.rows[1]
+        items.append(f"<section><h2>model {html.escape(model)}</h2>"
+                     f"<p>after <code>delete(m, \"b\")</code> and a GC: value of b "
+                     f"<b>{html.escape(b.outcomes.get('b', '-'))}</b>; "
+                     f"{html.escape(b.note)}</p>{''.join(links)}</section>")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<title>gcemu demo</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:72em}}
+img{{max-width:100%;border:1px solid #ddd}}figure{{margin:1em 0}}
+section{{border-top:1px solid #ccc;margin-top:2em}}</style></head>
+<body><h1>gcemu demo: what the GC keeps after a delete from a Go map</h1>
+<p>A map[string]*T holds a, b, c in slots 0, 1, 2 of one bucket; <code>delete(m, "b")</code>
+leaves slot 1 <i>emptyOne</i> (tophash 1) because slot 2 is still full. Under the
+<b>scanmap</b> model (the article's claim) the marker still traces the stale slot, so b's
+value is kept; under <b>go</b> (what Go 1.21-1.23 really does) delete zeroed the slot
+and b's value is collected.</p>
+{''.join(items)}
+</body></html>
+"""
+    p = out_dir / "index.html"
+    p.write_text(page, encoding="utf-8")
+    return p
+
+
+def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
     from rich.table import Table
+
+    from gcemu.cli import cell, progress
 
     out_dir.mkdir(parents=True, exist_ok=True)
     say = console.print
     console.rule("gcemu demo: what the GC keeps after delete from a Go map")
-    say("Part 1: map[string]*T with keys a, b, c in slots 0, 1, 2 of one bucket; "
-        "1 = emptyOne, 0 = emptyRest.", markup=False)
+    say("Part 1 (the article's §2.5): map[string]*T with keys a, b, c in slots 0, 1, 2 of "
+        "one bucket; tophash 1 = emptyOne, 0 = emptyRest.", markup=False)
+    parts: dict[str, Part1] = {}
+    with progress("demo", total=2 * len(MODELS)) as advance:
+        for name in MODELS:
+            advance(0, f"part 1 under {name}")
+            parts[name] = delete_middle_then_last(name, out_dir, pictures)
+            (out_dir / f"delete-middle-{name}.json").write_text(
+                json.dumps(parts[name].report_json, indent=2))
+            advance()
+        part2 = {}
+        for name in MODELS:
+            advance(0, f"part 2 under {name}")
+            part2[name] = delete_all_then_rebuild(name)
+            advance()
     table = Table(show_lines=True)
     for col in ("model", "step", "bucket 0 tophash", "value of b", "value of c"):
-        table.add_column(col)
-    notes = []
-    for name in MODELS:
-        rows, first = delete_middle_then_last(name)
-        for r in rows:
-            table.add_row(name, r.step, r.tophash, r.outcomes.get("b", "-"),
-                          r.outcomes.get("c", "-"))
-        notes.append(f"{name}: after 'delete b': {rows[1].note}")
-        (out_dir / f"delete-middle-{name}.json").write_text(json.dumps(first, indent=2))
+        table.add_column(col, no_wrap=col == "bucket 0 tophash")
+    for name, part in parts.items():
+        for r in part.rows:
+            table.add_row(cell(name), cell(r.step), cell(r.tophash),
+                          cell(r.outcomes.get("b", "-")), cell(r.outcomes.get("c", "-")))
     say(table)
-    for n in notes:
-        say(n, markup=False)
+    for name, part in parts.items():
+        say(f"{name}: after 'delete b': {part.rows[1].note}", markup=False)
     say()
-    say("Part 2: 1000 string keys, delete them all, then rebuild the map.", markup=False)
+    say("Part 2 (chapter 1's table and the fix): 1000 string keys, delete them all; then "
+        "keep 10 of 1000 and rebuild the map.", markup=False)
     table = Table(show_lines=True)
     for col in ("model", "step", "result"):
         table.add_column(col)
-    for name in MODELS:
-        for step, result in delete_all_then_rebuild(name):
-            table.add_row(name, step, result)
+    for name, rows in part2.items():
+        for step, result in rows:
+            table.add_row(cell(name), cell(step), cell(result))
     say(table)
-    say("scanmap (the design card) keeps a deleted value while a later slot of its chain is "
-        "full; real Go (the go model) zeroes the slot at delete, so only the buckets and B "
-        "stay until the map is rebuilt. JSON reports: " + str(out_dir), markup=False)
+    say("scanmap (the design card) keeps a deleted value while a later slot of its chain "
+        "is full; real Go (the go model) zeroes the slot at delete, so only the buckets "
+        "and B stay until the map is rebuilt.", markup=False)
+    say()
+    if pictures:
+        index = _index(out_dir, parts)
+        if shutil.which("dot") is None:
+            from gcemu.render.dot import INSTALL_HINT
+
+            say(f"Pictures written as .dot (no stepping pages): {INSTALL_HINT}.",
+                markup=False)
+        say(f"Open {index.resolve().as_uri()} to step through the GC cycle of each model.",
+            markup=False)
+    files = sorted(p.name for p in out_dir.iterdir() if p.is_file())
+    say(f"Written to {out_dir}/: {', '.join(files)}", markup=False)
+    say("Next: docs/tutorial.md steps through one delete with `gcemu step`; "
+        "docs/claims.md checks each of the article's claims.", markup=False)

@@ -372,6 +372,9 @@ class Map(HeapObject):
         "_hash",
         "_hides_at_empty_rest",
         "_kconv",
+        "_trace",
+        "_trace_args",
+        "_trace_code",
         "_what_key",
         "_what_value",
         "buckets_obj",
@@ -442,6 +445,10 @@ class Map(HeapObject):
         self._delete_clears = policy.delete_clears
         self._hides_at_empty_rest = policy.scan == "tophash"
         self._evacuate_clears = policy.evacuate_clears
+        self._trace = t = heap.trace
+        if t is not None:
+            self._trace_code = t.codes.append
+            self._trace_args = t.args
 
     # -- inspection with Go's names ---------------------------------------------------
     @property
@@ -666,6 +673,14 @@ class Map(HeapObject):
         if self.heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
         self._assign(k, v)
+        t = self._trace
+        if t is not None:  # gcemu.trace: one byte and two references
+            if t.cur is not self:
+                t.select(self)
+            self._trace_code(3)  # ASSIGN
+            a = self._trace_args
+            a.append(k)
+            a.append(v)
 
     def _assign(self, key: Any, value: Any) -> None:
         layout = self.layout
@@ -763,15 +778,22 @@ class Map(HeapObject):
         k = self._key(key)
         if self.heap.marking:
             self._op(f"delete(m, {key!r})")
-        self._delete(k)
+        found = self._delete(k)
+        t = self._trace
+        if t is not None:  # gcemu.trace; the stored key object when found
+            if t.cur is not self:
+                t.select(self)
+            self._trace_code(4)  # DELETE
+            self._trace_args.append(k if found is None else found)
 
     def delete(self, key: Any) -> None:
         """``delete(m, key)``, spelled as in Go."""
         del self[key]
 
-    def _delete(self, key: Any) -> None:
+    def _delete(self, key: Any) -> Any:
+        """runtime.mapdelete; returns the stored key it deleted (None if none)."""
         if self.count == 0:
-            return
+            return None
         hash = self._hash(key, self.hash0)
         bucket = hash & ((1 << self.B) - 1)
         if self.oldbuckets_obj is not None:
@@ -794,11 +816,12 @@ class Map(HeapObject):
                     self.count -= 1
                     if self.count == 0:  # reseed to foil repeated collisions (issue 25237)
                         self.hash0 = self.heap.rand32()
-                    return
+                    return k
                 i = th.find(top, i + 1)
             if th[7] == EMPTY_REST:
-                return
+                return None
             b = b.overflow
+        return None
 
     def _propagate_empty_rest(self, b: Bucket, i: int, b_orig: Bucket) -> None:
         """mapdelete's tail: if every slot after (b, i) in the chain is empty, turn
@@ -1008,6 +1031,19 @@ class Map(HeapObject):
             yield et.to_python(e)
 
     def _iterate(self) -> Iterator[tuple[Any, Any]]:
+        t = self._trace
+        if t is None:
+            yield from self._iterate1()
+            return
+        n = t.iter_start(self)
+        try:
+            for kv in self._iterate1():
+                yield kv
+                t.iter_next(n)
+        finally:
+            t.iter_end(n)
+
+    def _iterate1(self) -> Iterator[tuple[Any, Any]]:
         if self.count == 0:
             return
         heap = self.heap
@@ -1092,6 +1128,8 @@ class Map(HeapObject):
     def clear(self) -> None:
         """``clear(m)``: runtime.mapclear. Keeps B and the array, zeroes it, drops
         oldbuckets and overflow chains, and reseeds hash0."""
+        if self._trace is not None:
+            self._trace.clear(self)
         if self.count == 0:
             return
         heap = self.heap

@@ -142,6 +142,13 @@ class Heap:
     seed : int
         Seeds every random choice (hash seeds, iterator start, noverflow sampling),
         so a run is reproducible.
+    rand : object, optional
+        The source of every random draw instead of ``random.Random(seed)``: anything
+        with ``getrandbits(n)``. A replay (`gcemu.trace`) passes one that returns the
+        draws a real Go run made.
+    trace : bool
+        Record the mutator operations in ``heap.trace`` (a `gcemu.trace.Trace`, on by
+        default), so the run can be saved as JSON lines, replayed, or run on Go.
 
     Examples
     --------
@@ -154,18 +161,22 @@ class Heap:
     (1, 0)
     """
 
-    def __init__(self, model: str = "scanmap", seed: int = 0):
+    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,
+                 trace: bool = True):
         from gcemu.models import get_model
+        from gcemu.trace import Trace
 
         self.model = get_model(model)
         self.seed = seed
-        self.rand = random.Random(seed)
+        self.rand = random.Random(seed) if rand is None else rand
+        self.trace: Trace | None = Trace() if trace else None
         self.types = TypeUniverse()
         self.objects: dict[int, HeapObject] = {}
         self.globals: dict[str, Any] = {}
         self.stacks: list[Stack] = [Stack("main")]
         self.maps: list[Map] = []
         self._next_id = 1
+        self.names: dict[str, HeapObject] = {}  # name= -> its handle, freed or not
         self.epoch = 0
         self.cycle: Cycle | None = None
         self.cycles = 0
@@ -183,7 +194,10 @@ class Heap:
     # -- types --------------------------------------------------------------------
     def declare(self, text: str) -> list[GoType]:
         """Declare Go types: ``h.declare("type T struct { id int; next *T }")``."""
-        return self.types.declare(text)
+        declared = self.types.declare(text)
+        if self.trace is not None:
+            self.trace.declare(text)
+        return declared
 
     def type(self, text: str | GoType) -> GoType:
         """Parse a Go type expression (or pass a GoType through)."""
@@ -211,8 +225,17 @@ class Heap:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, t, v, name)
         self.allocate(obj)
+        if name is not None:
+            self.names.setdefault(name, obj)
         if value is not None and self.marking:
             self.shade_value(t, v)
+        t = self.trace
+        if t is not None:  # gcemu.trace: NEW (obj) or NEWV (obj, name, value)
+            if name is None and value is None:
+                t.codes.append(15)
+                t.args.append(obj)
+            else:
+                t.new(obj, name, None if value is None else v)
         return obj
 
     def make_map(
@@ -234,6 +257,10 @@ class Heap:
         m = Map.make(self, t, hint, name, hash)
         self.maps.append(m)
         if name is not None:
+            self.names.setdefault(name, m)
+        if self.trace is not None:
+            self.trace.make(m, hint, name, hash is not None)
+        if name is not None:
             self.set_global(name, m)
         return m
 
@@ -254,18 +281,24 @@ class Heap:
             self.globals.pop(name, None)
         else:
             self.globals[name] = value
+        if self.trace is not None:
+            self.trace.set_global(name, value)
 
     def get_global(self, name: str) -> Any:
         return self.globals.get(name)
 
     def named(self, name: str) -> HeapObject:
-        """The object a scenario gave ``name=`` to (or that a global holds)."""
-        if name in self.globals:
-            return self.globals[name]
-        for obj in self.objects.values():
-            if obj.name == name:
-                return obj
-        raise GcemuError(f"no object or global named {name!r}")
+        """What the global ``name`` holds, else the first object given ``name=``
+        (also after a cycle freed it: handles outlive their objects)."""
+        obj = self.globals.get(name) or self.names.get(name)
+        if obj is None:
+            raise GcemuError(f"no object or global named {name!r}")
+        return obj
+
+    @property
+    def allocations(self) -> int:
+        """Allocations made so far, freed or not (like MemStats.Mallocs)."""
+        return self._next_id - 1
 
     # -- stores -------------------------------------------------------------------
     def store(self, obj: Object, field: str, value: Any) -> None:
@@ -282,6 +315,8 @@ class Heap:
             self.shade_value(ft, v)
         vals[i] = v
         obj.value = tuple(vals)
+        if self.trace is not None:
+            self.trace.store(obj, field, v)
 
     def write_barrier(self, old: Any, new: Any) -> None:
         """One pointer store while marking: shade the old and the new value."""
@@ -313,11 +348,19 @@ class Heap:
 
         if self.cycle is not None:
             raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
+        if self.trace is not None:
+            self.trace.gc_start()
         return Cycle(self, record=record)
 
     def collect(self) -> Report:
         """One full stop-the-world cycle (runtime.GC): mark, mark termination, sweep."""
-        return self.gc(record=False).run()
+        if self.cycle is not None:
+            raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
+        if self.trace is not None:
+            self.trace.gc()
+        from gcemu.marker import Cycle
+
+        return Cycle(self, record=False).run()
 
     def mutator_op(self, text: str) -> None:
         """Name the mutator operation running now (only called while marking)."""

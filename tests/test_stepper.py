@@ -1,0 +1,256 @@
+"""The interactive stepper (gcemu step): its commands in-process, its line loop, and the
+real thing in a pseudo-terminal (prompt_toolkit: completion, history, Ctrl-C, Ctrl-D)."""
+
+import io
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from gcemu.gomap import flags_text
+from gcemu.scenario import load, prepare
+from gcemu.stepper import COMMANDS, Stepper, StepperError, line_loop, literal
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz dot")
+
+
+def make(example="delete_middle", model="scanmap"):
+    heap = prepare(load(EXAMPLES / f"{example}.py"), model)
+    buf = io.StringIO()
+    s = Stepper(heap, Console(file=buf, width=160, color_system=None))
+    return s, buf
+
+
+def run(s, buf, *lines):
+    """Run command lines; return what they printed."""
+    start = len(buf.getvalue())
+    for line in lines:
+        assert s.execute(line) is True
+    return buf.getvalue()[start:]
+
+
+# -- stepping ----------------------------------------------------------------------------------
+def test_step_shows_the_events_of_each_step():
+    s, buf = make()
+    out = run(s, buf, "step")
+    assert "1  scan root global m" in out and "shade hmap#1 (grey) via global m" in out
+    out = run(s, buf, "step 2")
+    assert "scan root stack main" in out and "scan hmap#1" in out
+    assert s.prompt() == "gcemu scanmap mark step 3> "
+    for bad, msg in (("step 0", "positive"), ("step x", "number of steps")):
+        with pytest.raises(StepperError, match=msg):
+            s.execute(bad)
+
+
+@pytest.mark.parametrize("model, action", [("scanmap", "trace stale"), ("go", "skip")])
+def test_next_slot_stops_at_the_deleted_slot(model, action):
+    s, buf = make(model=model)
+    out = run(s, buf, "next slot emptyOne")
+    assert f"bucket 0 slot 1 [emptyOne 1]: {action}" in out
+    assert "steps before this one" in out
+    with pytest.raises(StepperError, match="unknown event kind 'slots'"):
+        s.execute("next slots")
+
+
+def test_break_and_continue_then_the_report():
+    s, buf = make()
+    out = run(s, buf, "break b", "continue")
+    assert "breakpoint b at step 5" in out
+    assert "shade T#4 (grey) via bucket 0 slot 1 (emptyOne, stale elem)" in out
+    out = run(s, buf, "unbreak b", "continue")
+    assert "to the end of the cycle" in out
+    assert "stale-slot" in out and "cycle 1 over" in out
+    assert s.cycle.done and s.prompt() == "gcemu scanmap cycle 1 over> "
+    out = run(s, buf, "why b")
+    assert "kept by cycle 1, reason stale-slot" in out
+    assert "bucket 0 tophash: [" in out
+    out = run(s, buf, "step")
+    assert "cycle 1 is over" in out
+
+
+def test_break_on_a_map_stops_at_its_buckets():
+    s, buf = make()
+    out = run(s, buf, "step 2", "break m", "continue")
+    assert "breakpoint m at step 3" in out and "shade buckets#3" in out
+
+
+def test_why_while_marking_reads_the_history_and_the_heap():
+    s, buf = make()
+    out = run(s, buf, "why b")
+    assert "T#4 (b) is white" in out and "has not reached it yet" in out
+    assert "reachable now (stale-slot)" in out
+    out = run(s, buf, "next slot emptyOne", "why b")
+    assert "T#4 (b) is grey" in out
+    assert "since step 5: shade T#4 (grey) via bucket 0 slot 1 (emptyOne, stale elem)" in out
+
+
+# -- the mutator between steps -----------------------------------------------------------------
+@pytest.mark.parametrize("model", ["scanmap", "go"])
+def test_delete_during_marking_leaves_floating_garbage(model):
+    s, buf = make(model=model)
+    out = run(s, buf, "step 4", 'delete m "c"')
+    assert "delete(m, 'c')" in out
+    assert "write barrier shades T#5 during delete(m, 'c')" in out
+    out = run(s, buf, "continue", "why c")
+    assert "kept by cycle 1, reason floating" in out
+    assert "floating garbage" in out
+    out = run(s, buf, "gc", "continue", "why c")
+    assert "collected (cycle 2)" in out
+
+
+def test_new_assign_set_drop():
+    s, buf = make(model="go")
+    out = run(s, buf, "step 3", "new T x", 'assign m "x" x')
+    assert "allocate black" in out and "x = new(T)" in out
+    assert "m['x'] = x" in out
+    out = run(s, buf, "set g a", "drop g", "drop m")
+    assert "g = a" in out and "m = nil" in out
+    run(s, buf, "continue")
+    rep = s.cycle.report
+    assert rep.reason(s.resolve("x")) == "floating"  # allocated black, then m dropped
+    assert s.heap.globals == {}
+    with pytest.raises(StepperError, match="no global 'm'"):
+        s.execute("drop m")
+
+
+def test_mutator_arguments_are_literals_never_code(capsys):
+    s, buf = make()
+    for line in ('delete m __import__("os").system("echo pwned")',
+                 'assign m "k" (lambda: 1)', "delete m b", "assign m", "delete"):
+        with pytest.raises(StepperError):
+            s.execute(line)
+    assert "pwned" not in capsys.readouterr().out
+    with pytest.raises(StepperError, match=r'quote strings: "b"'):
+        s.execute("delete m b")
+    out = run(s, buf, 'delete m "zz"', "delete m 'a'")
+    assert "no such key (a no-op, as in Go)" in out
+    assert "a" not in s.heap.named("m")
+    assert literal("(1, 'x')") == (1, "x")
+    with pytest.raises(StepperError, match="not a map"):
+        s.execute('delete a "x"')
+
+
+# -- inspection --------------------------------------------------------------------------------
+def test_show():
+    s, buf = make()
+    out = run(s, buf, "step 3", "show")
+    assert "cycle 1: phase mark, 3 steps" in out and "m=black" in out and "b=white" in out
+    out = run(s, buf, "show map")
+    assert "1 emptyOne" in out and "'b'" in out and "T#4 (b) white" in out
+    out = run(s, buf, "show bucket m 0")
+    assert out.count("emptyRest") == 5
+    out = run(s, buf, "show object b")
+    assert "T#4 (b): 64 B, white" in out and ".id = 1" in out
+    with pytest.raises(StepperError, match="has 1 buckets; no 7"):
+        s.execute("show bucket 7")
+    with pytest.raises(StepperError, match="show what"):
+        s.execute("show everything")
+
+
+def test_show_oldbuckets_during_growth():
+    s, buf = make("growth_old_copy")
+    out = run(s, buf, "show oldbucket m 0")
+    assert "2 evacuatedX" in out and "T#54 (v48)" in out
+    out = run(s, buf, "show map m")
+    assert "oldbuckets" in out and "growing=true" in out
+
+
+def test_history_help_and_unknown_commands():
+    s, buf = make()
+    out = run(s, buf, "step 5", "history 3")
+    assert len([ln for ln in out.splitlines() if ln.startswith("      5")]) >= 1
+    out = run(s, buf, "help")
+    for name in COMMANDS:
+        assert name in out
+    assert "next KIND [TEXT]" in run(s, buf, "help n")
+    with pytest.raises(StepperError, match="did you mean continue"):
+        s.execute("contnue")
+    assert s.execute("# a comment") and s.execute("")
+    assert s.execute("quit") is False and s.execute("q") is False
+
+
+@needs_dot
+def test_render_from_the_stepper(tmp_path):
+    s, buf = make()
+    out = run(s, buf, "step 5", f"render {tmp_path / 'now.svg'} b")
+    assert (tmp_path / "now.svg").read_text().count("<svg") == 1
+    assert "wrote" in out
+    with pytest.raises(StepperError, match="whole cycle"):
+        s.execute(f"render {tmp_path / 'p.html'}")
+    run(s, buf, 'delete m "c"', "continue", f"render {tmp_path / 'p.html'}")
+    page = (tmp_path / "p.html").read_text()
+    assert "<svg" in page and "mutator: delete(m, 'c')" in page  # the event log's text
+
+
+def test_completion_candidates_do_not_touch_the_map():
+    s, _ = make()
+    m = s.heap.named("m")
+    flags, history = m.flags, len(s.cycle.history)
+    assert "step" in s.candidates([], 0)
+    assert s.candidates(["delete"], 1) == ["m"]
+    assert s.candidates(["delete", "m"], 2) == ["'a'", "'c'"]  # b was deleted
+    assert {"a", "b", "c", "m"} <= set(s.candidates(["why"], 1))
+    assert "slot" in s.candidates(["next"], 1)
+    assert s.candidates(["show"], 1) == ["map", "bucket", "oldbucket", "object"]
+    assert (m.flags, len(s.cycle.history)) == (flags, history)  # no range, no mutation
+    assert flags_text(m.flags) == "0"
+
+
+# -- the line loop (a pipe) --------------------------------------------------------------------
+def test_line_loop_echoes_and_reports_failures_by_line(capsys):
+    s, buf = make(model="go")
+    code = line_loop(s, ["step 2\n", "bogus\n", "why b\n", "quit\n", "step\n"])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["gcemu: error: <stdin>:2: unknown command 'bogus' (type help)"]
+    out = buf.getvalue()
+    assert "gcemu go mark step 0> step 2" in out and "gcemu go mark step 2> why b" in out
+    assert s.cycle.steps == 2  # quit stopped it: the last line did not run
+    s, buf = make()
+    assert line_loop(s, ["step\n", "continue\n"]) == 0
+
+
+# -- a real pseudo-terminal --------------------------------------------------------------------
+def test_stepper_in_a_pseudo_terminal():
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120",
+               LINES="50")
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-m", "gcemu", "step",
+                                           str(EXAMPLES / "delete_middle.py")],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(50, 120))
+    try:
+        child.expect("Type help")
+        child.expect(r"scanmap mark step 0>")
+        child.send("ste\t")  # completion of a command name
+        child.expect("step")
+        child.send(" 3\r")
+        child.expect("shade buckets#3")
+        child.expect(r"mark step 3>")
+        child.send("why \t")  # completion offers the scenario's names
+        child.expect(r"\bb\b")
+        child.send("b\r")
+        child.expect("T#4 \\(b\\) is white")
+        child.expect(r"mark step 3>")
+        child.send("\x1b[A")  # history: the previous command comes back
+        time.sleep(0.2)
+        child.send("\r")
+        child.expect("T#4 \\(b\\) is white")
+        child.expect(r"mark step 3>")
+        child.send("delete m \t")  # completion of the map's keys
+        child.expect("'a'")
+        child.send("\x03")  # Ctrl-C drops the line, not the session
+        child.expect(r"mark step 3>")
+        child.send("continue\r")
+        child.expect("cycle 1 over")
+        child.expect(r"cycle 1 over>")
+        child.sendeof()  # Ctrl-D leaves
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -1036,11 +1036,13 @@ class Map(HeapObject):
             yield from self._iterate1()
             return
         n = t.iter_start(self)
+        inner = self._iterate1()
         try:
-            for kv in self._iterate1():
+            for kv in inner:
                 yield kv
                 t.iter_next(n)
         finally:
+            inner.close()  # its frame leaves the stack now, as with `yield from`
             t.iter_end(n)
 
     def _iterate1(self) -> Iterator[tuple[Any, Any]]:
@@ -1110,6 +1112,7 @@ class Map(HeapObject):
                         continue
                 if th not in (EVACUATED_X, EVACUATED_Y) or (not reflexive and has_nan(kv)):
                     ev = e.value if ind_e else e
+                    kp, ep = (k if ind_k else b), (e if ind_e else b)
                 else:  # evacuated since the iterator started: look it up again
                     found = self._find(kv)
                     if found is None:
@@ -1117,9 +1120,13 @@ class Map(HeapObject):
                     fb, fi = found
                     kv = fb.keys[fi].value if ind_k else fb.keys[fi]
                     ev = self._elem_value(fb, fi)
+                    kp = fb.keys[fi] if ind_k else fb
+                    ep = fb.elems[fi] if ind_e else fb
+                # hiter.key / hiter.elem: pointers to the key and elem produced (into
+                # the bucket they were found in, or to their indirect objects); they
+                # keep that allocation alive while the loop runs
                 it.bptr = b
-                it.key = k if ind_k else None
-                it.elem = e if ind_e else None
+                it.key, it.elem = kp, ep
                 yield kv, ev
             b = b.overflow
             i = 0

@@ -801,3 +801,31 @@ def test_unknown_model_lists_the_known_ones():
         gcemu.Heap(model="swiss")
     msg = str(err.value)
     assert "swiss" in msg and "scanmap" in msg and "go" in msg
+
+
+def test_iterator_key_elem_keep_the_array_of_a_relooked_up_entry():
+    """hiter.key / hiter.elem point into the bucket an entry was produced from; for an
+    entry looked up again in a newer array, that array stays alive while the loop runs
+    even after the map drops it (found by the conformance suite against Go 1.23.9:
+    Go finalizes v9-v12 only after the loop ends)."""
+    h = make_heap("go")
+    m = h.make_map("map[int64]*T", name="m", hash=lambda k, seed: (0x50 << 56) | k)
+    for i in range(8):
+        m[i] = h.new("T", name=f"v{i}")
+    it = m.items()
+    next(it)  # the iterator walks the B=0 array
+    m[8] = h.new("T", name="v8")  # grow to B=1 (completes at once)
+    next(it)  # an evacuated entry, looked up again in the B=1 array
+    late = [h.new("T", name=f"v{i}") for i in range(9, 13)]
+    for i, v in zip(range(9, 13), late, strict=True):
+        m[i] = v
+    for _ in m.items():  # the iterator flag: the next growth keeps old data
+        pass
+    m[13] = h.new("T", name="v13")  # grow to B=2 (completes at once)
+    for i in range(9, 14):
+        del m[i]
+    r = h.collect()
+    assert all(r.reason(v) == "oldbuckets" for v in late), [r.why(v) for v in late]
+    it.close()
+    r = h.collect()
+    assert all(r.collected(v) for v in late)

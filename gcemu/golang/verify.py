@@ -1,0 +1,155 @@
+"""``gcemu verify SCENARIO``: run a scenario on real Go and compare with a model.
+
+The scenario runs on a gcemu heap (recording its trace), then one stop-the-world cycle
+as ``gcemu run`` does; the trace runs on a Go 1.23 toolchain (`gcemu.golang.gen`) and
+is replayed in gcemu with Go's hash values and random draws (`gcemu.golang.compare`).
+The command prints, per named object, the model's outcome at the final GC beside the
+runtime's (finalized or kept), then the layout differences, if any.
+
+Under ``--model go`` any difference is a divergence of the model from Go (exit status
+1). Under ``--model scanmap`` differences are the expected consequence of that model
+(delete clears nothing, the marker stops at emptyRest) and are listed as such.
+Without a Go toolchain the command says how to get one (exit status 2).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gcemu.errors import GcemuError
+
+EXPECTED_SCANMAP = ("expected under scanmap: delete and evacuate clear nothing there, and "
+                    "the marker traces emptyOne slots and stops at emptyRest, where Go "
+                    "zeroes deleted slots and scans every pointer word")
+
+
+def add_parser(subparsers) -> Any:
+    """Add the ``verify`` subcommand to ``gcemu``'s subparsers."""
+    from gcemu.models import MODELS
+
+    s = subparsers.add_parser("verify", help="run the scenario on a real Go toolchain "
+                              "and compare with the model")
+    s.add_argument("scenario", help="a Python file defining scenario(heap)")
+    s.add_argument("--model", choices=sorted(MODELS), default="go",
+                   help="the model to compare with Go (default %(default)s)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    s.add_argument("--all", action="store_true", help="list unnamed objects too")
+    s.set_defaults(func=cmd_verify)
+    return s
+
+
+def verify(path: str, model: str = "go", seed: int = 0) -> dict:
+    """Run scenario ``path`` under ``model`` and on Go; the comparison as a dict."""
+    from gcemu.golang import compare, gen, toolchain
+    from gcemu.scenario import ScenarioError, load, prepare
+
+    tc = toolchain.find_toolchain()
+    scn = load(path)
+    heap = prepare(scn, model, seed)
+    if heap.trace is None:
+        raise GcemuError(f"{path}: the scenario's heap records no trace")
+    records = heap.trace.records()
+    if any(r["op"] == "gc_start" for r in records):
+        raise ScenarioError(f"{path}: the scenario steps a GC cycle (heap.gc()); Go's "
+                            "concurrent mark cannot be replayed step by step. Use "
+                            "heap.collect() for GC points to verify")
+    records.append({"op": "gc"})  # as `gcemu run`: one cycle at the end
+    go = gen.run_traces([("scenario", records)], tc=tc)["scenario"]
+    res = compare.compare("scenario", records, go, model=model, stop=False)
+    names: dict[int, str] = {}
+    for r in records:
+        if r["op"] in ("new", "make") and r.get("name"):
+            names[r["id"]] = r["name"]
+    final = res.retention[-1] if res.retention else None
+    report = getattr(res, "report", None)
+    objects = []
+    for r in records:
+        if r["op"] not in ("new", "make"):
+            continue
+        rid = r["id"]
+        handle = res.handles.get(rid) if hasattr(res, "handles") else None
+        entry = {"id": rid, "name": names.get(rid), "type": r.get("type"),
+                 "label": handle.label if handle is not None else f"#{rid}"}
+        if final is not None:
+            entry["model"] = "collected" if rid in final["gcemu"] else "retained"
+            entry["go"] = "finalized" if rid in final["go"] else "kept"
+            if report is not None and handle is not None and entry["model"] == "retained":
+                entry["reason"] = report.reason(handle)
+        objects.append(entry)
+    notes = []
+    if any(r.get("custom_hash") for r in records if r["op"] == "make"):
+        notes.append("the scenario pins hashes with hash=; Go hashes with its own "
+                     "function, so this run placed keys as Go does (gcemu replayed "
+                     "with Go's hashes)")
+    return {
+        "notes": notes,
+        "scenario": str(path),
+        "model": model,
+        "go": tc.version,
+        "ops": len(records),
+        "map_states": res.map_ops,
+        "gc_points": res.gc_points,
+        "objects": objects,
+        "differences": [str(d) for d in res.divergences],
+        "go_error": res.go_error,
+        "expected": model != "go",
+    }
+
+
+def cmd_verify(args) -> int:
+    """The ``verify`` subcommand: 0 when the model agrees with Go (or, under scanmap,
+    whatever it finds); 1 when the go model diverges; 2 on bad input or no toolchain."""
+    from gcemu.golang import toolchain
+
+    try:
+        out = verify(args.scenario, args.model, args.seed)
+    except toolchain.ToolchainError as e:
+        raise GcemuError(f"verify needs a Go toolchain: {e}") from None
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        _print(out, args)
+    diverged = bool(out["differences"] or out["go_error"])
+    return 1 if diverged and out["model"] == "go" else 0
+
+
+def _print(out: dict, args) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{out['scenario']}: model {out['model']} vs {out['go']} "
+                  f"({out['ops']} ops, {out['map_states']} map states, "
+                  f"{out['gc_points']} GC points)")
+    for col in ("object", "name", f"model {out['model']}", "Go runtime", ""):
+        table.add_column(col)
+    for o in out["objects"]:
+        if not o["name"] and not getattr(args, "all", False):
+            continue
+        if "model" not in o:
+            continue
+        model = o["model"] + (f" ({o['reason']})" if o.get("reason") else "")
+        same = (o["model"] == "collected") == (o["go"] == "finalized")
+        table.add_row(o["label"], o["name"] or "", model, o["go"],
+                      "" if same else ("expected" if out["expected"] else "DIFFERS"))
+    console.print(table)
+    for n in out["notes"]:
+        console.print(f"note: {n}")
+    if out["go_error"]:
+        console.print(f"Go stopped: {out['go_error']}")
+    if out["differences"]:
+        head = ("differences (" + EXPECTED_SCANMAP + ")") if out["expected"] \
+            else "the go model DIVERGES from Go:"
+        console.print(head)
+        for d in out["differences"][:20]:
+            console.print(f"  {d}")
+        if len(out["differences"]) > 20:
+            console.print(f"  ... and {len(out['differences']) - 20} more")
+    if not out["differences"] and not out["go_error"]:
+        console.print(f"model {out['model']} and Go agree: every map state after every "
+                      "operation, and every GC point.")
+
+
+__all__ = ["add_parser", "cmd_verify", "verify"]

@@ -10,7 +10,9 @@ allocated inside the traced region ("with values"), once with the ``h.new`` obje
 allocated before tracing starts ("map structures only": hmap, bucket arrays, buckets
 and their lists, key ints, the heap's registry entries for them). Each is divided by
 the slot capacity = 8 * (main + overflow buckets, preallocated included) of the current
-and the old bucket arrays.
+and the old bucket arrays. Both run with the heap's operation trace off; the trace
+(gcemu.trace, on by default) grows per operation, not per slot, so it is measured apart
+and printed in bytes per operation.
 
 Goals (the issue): combined ops/s within 30x of the dict; at most 150 bytes of map
 structures per slot of capacity.
@@ -48,8 +50,8 @@ class T:
 
 
 # -- the workloads -------------------------------------------------------------------
-def new_map(model: str):
-    h = gcemu.Heap(model=model)
+def new_map(model: str, trace: bool = True):
+    h = gcemu.Heap(model=model, trace=trace)
     h.declare(DECL)
     return h, h.make_map(MAP_TYPE, name="m")
 
@@ -123,18 +125,19 @@ STAGES = ("after inserts", "after deletes", "after GC cycle")
 def emu_memory(model: str, n_ins: int, n_del: int) -> dict:
     """Net traced bytes at each of STAGES (the GC cycle, ``h.collect()``, also frees
     the bucket arrays earlier growths left behind), for the map structures alone
-    ("struct") and with the values ("values"); and the (buckets, slots) capacity at
-    each stage ("capacity")."""
+    ("struct") and with the values ("values"), both with the heap's operation trace
+    off (it grows per operation, not per slot); the same structures with the trace on
+    ("traced"); and the (buckets, slots) capacity at each stage ("capacity")."""
     out: dict = {"capacity": []}
-    for with_values in (False, True):
-        h, m = new_map(model)
+    for with_values, trace in ((False, False), (True, False), (False, True)):
+        h, m = new_map(model, trace=trace)
         values = None if with_values else [h.new("T") for _ in range(n_ins)]
         points: list[int] = []
 
-        def measure(base: int, m=m, points=points, with_values=with_values):
+        def measure(base: int, m=m, points=points, with_values=with_values, trace=trace):
             gc.collect()
             points.append(tracemalloc.get_traced_memory()[0] - base)
-            if not with_values:
+            if not with_values and not trace:
                 out["capacity"].append(slot_capacity(m))
 
         gc.collect()
@@ -152,7 +155,7 @@ def emu_memory(model: str, n_ins: int, n_del: int) -> dict:
             measure(base)
         finally:
             tracemalloc.stop()
-        out["values" if with_values else "struct"] = points
+        out["values" if with_values else "traced" if trace else "struct"] = points
         del h, m, values
         gc.collect()
     return out
@@ -235,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"{model}: {stage}", f"{slots:,}", f"{st / 1e6:.2f} MB",
                              f"{st / slots:.1f}", f"{va / 1e6:.2f} MB", f"{va / slots:.1f}",
                              f"{(va - st) / n_ins:.1f}"))
+            ops = n_ins + n_del
+            tr = mem["traced"][1] - mem["struct"][1]
+            rows.append((f"{model}: its operation trace ({ops:,} ops)", "", f"{tr / 1e6:.2f} MB",
+                         f"{tr / ops:.1f} B/op", "", "", ""))
         d_struct, d_values = dict_memory(n_ins, n_del)
         for k, stage in enumerate(STAGES[:2]):
             rows.append((f"dict: {stage}", "(per entry)", f"{d_struct[k] / 1e6:.2f} MB",

@@ -117,6 +117,3 @@ class History(list):
 
     def of_kind(self, kind: str) -> list[Event]:
         return [e for e in self if e.kind == kind]
-
-    def at_step(self, step: int) -> list[Event]:
-        return [e for e in self if e.step == step]

@@ -688,9 +688,7 @@ class Map(HeapObject):
         hash = self._hash(key, self.hash0)
         if self.buckets_obj is None:  # the lazily allocated bucket of a B=0 map
             self._set_buckets(self._new_bucket("buckets").owner)
-        top = hash >> 56  # tophash(hash), inlined
-        if top < MIN_TOP_HASH:
-            top += MIN_TOP_HASH
+        top = tophash(hash)
         indirect_key = layout.indirect_key
         equal = layout.reflexive_key or not has_nan(key)
         while True:  # again:
@@ -719,11 +717,9 @@ class Map(HeapObject):
                 if th[7] == EMPTY_REST or b.overflow is None:
                     break
                 b = b.overflow
-            # overLoadFactor(count+1, B) || tooManyOverflowBuckets(noverflow, B), inlined
-            n, B = self.count + 1, self.B
             if self.oldbuckets_obj is None and (
-                    (n > BUCKET_CNT and n > LOAD_FACTOR_NUM * ((1 << B) // LOAD_FACTOR_DEN))
-                    or self.noverflow >= (1 << min(B, 15))):
+                    over_load_factor(self.count + 1, self.B)
+                    or too_many_overflow_buckets(self.noverflow, self.B)):
                 self._hash_grow()
                 continue
             if insert_b is None:

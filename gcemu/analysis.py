@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from gcemu.models import Model
-from gcemu.scan import describe_edge, object_edges, root_edges
+from gcemu.scan import describe_edge, is_current, object_edges, root_edges, slot_state
 
 if TYPE_CHECKING:
     from gcemu.heap import Heap, HeapObject
@@ -52,11 +52,7 @@ def edge_reason(edge: tuple, model: Model) -> str:
     """The retention reason an edge carries (see the module essay)."""
     if edge[0] != "slot" or not edge[7]:
         return LIVE
-    arr = edge[1]
-    h = arr.hmap
-    if arr is h.buckets_obj or arr is h.oldbuckets_obj:
-        return model.stale_reason
-    return OLDBUCKETS
+    return model.stale_reason if is_current(edge[1]) else OLDBUCKETS
 
 
 class Reachability:
@@ -89,10 +85,7 @@ class Reachability:
             if check and o.color < marked:
                 _black_to_white(source, o, edge, model)
             if edge[0] == "slot" and edge[7]:
-                arr = edge[1]
-                h = arr.hmap
-                r = (1 if stale_reason == STALE_SLOT and
-                     (arr is h.buckets_obj or arr is h.oldbuckets_obj) else 2)
+                r = 1 if stale_reason == STALE_SLOT and is_current(edge[1]) else 2
                 stale.append((source, edge, o))
                 if r > level:
                     if o not in reason:
@@ -174,7 +167,8 @@ def traced_graph(heap: Heap):
 
     Nodes are object labels (``T#3``) and root labels (``global m``), with attributes
     ``kind``, ``name``, ``size``; edges carry ``label`` (as in paths), ``slot``,
-    ``tophash`` (the state name), ``stale`` and ``reason``.
+    ``tophash`` (the state name of the slot's tophash or control byte), ``stale`` and
+    ``reason``.
 
     Examples
     --------
@@ -189,9 +183,6 @@ def traced_graph(heap: Heap):
     """
     import networkx as nx
 
-    from gcemu.gomap import tophash_state
-    from gcemu.scan import describe_edge
-
     g = nx.MultiDiGraph(model=heap.model.name)
     for label, _ in heap.roots():
         g.add_node(label, kind="root", name=label, size=0)
@@ -202,7 +193,7 @@ def traced_graph(heap: Heap):
         attrs = {"label": describe_edge(edge), "stale": False, "slot": None,
                  "tophash": None, "reason": edge_reason(edge, heap.model)}
         if edge[0] == "slot":
-            attrs.update(slot=edge[4], tophash=tophash_state(edge[5]), stale=edge[7])
+            attrs.update(slot=edge[4], tophash=slot_state(edge[1], edge[5]), stale=edge[7])
         g.add_edge(src if isinstance(src, str) else src.label, dst.label, **attrs)
     return g
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.models import MODELS
+from gcemu.models import CLASSIC, MODELS
 
 EXIT_BAD_INPUT = 2
 PICTURE_SUFFIXES = (".dot", ".gv", ".svg", ".png", ".html")
@@ -278,8 +278,8 @@ def cmd_compare(args) -> int:
 
     scn = _load(args)
     results = {}
-    with progress(f"{scn.path.name}: both models", total=len(MODELS)) as advance:
-        for name in MODELS:
+    with progress(f"{scn.path.name}: both models", total=len(CLASSIC)) as advance:
+        for name in CLASSIC:
             results[name] = execute(scn, name, args.seed)
             advance()
     if args.json:
@@ -288,7 +288,7 @@ def cmd_compare(args) -> int:
         return 0
     per_model = {name: _outcome_rows(out) for name, out in results.items()}
     names = list(dict.fromkeys(n for rows in per_model.values() for n in rows))
-    differ = [n for n in names if len({per_model[m].get(n, "-") for m in MODELS}) > 1]
+    differ = [n for n in names if len({per_model[m].get(n, "-") for m in CLASSIC}) > 1]
     same = [n for n in names if n not in differ]
     c = console()
     c.rule(f"{scn.path} · both models", style="dim")
@@ -296,10 +296,10 @@ def cmd_compare(args) -> int:
     table = Table(title=f"named objects: {len(differ)} differ, {len(same)} the same",
                   title_justify="left")
     table.add_column("name")
-    for name in MODELS:
+    for name in CLASSIC:
         table.add_column(name)
     for n in differ + same:
-        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in MODELS),
+        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in CLASSIC),
                       style="bold" if n in differ else "dim")
     if names:
         c.print(table)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from gcemu.gomap import flags_text
 from gcemu.heap import Heap
-from gcemu.models import MODELS
+from gcemu.models import CLASSIC
 
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
 
@@ -215,15 +215,15 @@ def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
     say("Part 1 (the article's §2.5): map[string]*T with keys a, b, c in slots 0, 1, 2 of "
         "one bucket; tophash 1 = emptyOne, 0 = emptyRest.", markup=False)
     parts: dict[str, Part1] = {}
-    with progress("demo", total=2 * len(MODELS)) as advance:
-        for name in MODELS:
+    with progress("demo", total=2 * len(CLASSIC)) as advance:
+        for name in CLASSIC:
             advance(0, f"part 1 under {name}")
             parts[name] = delete_middle_then_last(name, out_dir, pictures)
             (out_dir / f"delete-middle-{name}.json").write_text(
                 json.dumps(parts[name].report_json, indent=2))
             advance()
         part2 = {}
-        for name in MODELS:
+        for name in CLASSIC:
             advance(0, f"part 2 under {name}")
             part2[name] = delete_all_then_rebuild(name)
             advance()

@@ -47,8 +47,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.gotypes import GoType, map_layout
+from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
+from gcemu.mapfront import MapFront
 from gcemu.sizeclasses import bucket_array, roundupsize, slot_size
 
 # runtime/map.go const block
@@ -154,12 +155,12 @@ def default_hasher(key_type: GoType, heap: Heap) -> Callable[[Any, int], int]:
     if kind == "string":
         return lambda k, seed: int.from_bytes(hashlib.blake2b(
             k.encode("utf-8", "surrogatepass"), digest_size=8,
-            key=seed.to_bytes(4, "little")).digest(), "little")
+            key=seed.to_bytes(8, "little")).digest(), "little")
     to_bytes = key_type.hash_bytes
 
     def bhash(k: Any, seed: int) -> int:
         return int.from_bytes(hashlib.blake2b(
-            to_bytes(k), digest_size=8, key=seed.to_bytes(4, "little")).digest(), "little")
+            to_bytes(k), digest_size=8, key=seed.to_bytes(8, "little")).digest(), "little")
     if key_type.reflexive:
         return bhash
     # a NaN field or element makes the whole hash random, as f64hash does
@@ -356,7 +357,7 @@ class Hiter:
 
 
 # -- the map ------------------------------------------------------------------------
-class Map(HeapObject):
+class Map(MapFront):
     """A Go map: the ``hmap`` header and the operations of runtime/map.go.
 
     Go's fields read as attributes: ``count``, ``flags``, ``B``, ``noverflow``,
@@ -366,30 +367,16 @@ class Map(HeapObject):
 
     __slots__ = (
         "B",
-        "_delete_clears",
-        "_econv",
         "_evacuate_clears",
-        "_hash",
         "_hides_at_empty_rest",
-        "_kconv",
-        "_trace",
-        "_trace_args",
-        "_trace_code",
-        "_what_key",
-        "_what_value",
         "buckets_obj",
         "count",
-        "elem_pointers",
         "extra",
         "flags",
         "hash0",
-        "heap",
-        "key_pointers",
-        "layout",
         "nevacuate",
         "noverflow",
         "oldbuckets_obj",
-        "variant",
     )
     kind = "hmap"
 
@@ -418,9 +405,7 @@ class Map(HeapObject):
 
     def __init__(self, heap: Heap, t: GoType, name: str | None,
                  hash: Callable[[Any, int], int] | None):
-        super().__init__(t, HMAP_SIZE, name)
-        self.heap = heap
-        self.layout = layout = map_layout(t)
+        super().__init__(heap, t, HMAP_SIZE, name, hash, _variant)
         self.count = 0
         self.flags = 0
         self.B = 0
@@ -430,25 +415,9 @@ class Map(HeapObject):
         self.oldbuckets_obj: BucketArray | None = None
         self.nevacuate = 0
         self.extra: MapExtra | None = None
-        if hash is None:
-            self._hash = default_hasher(layout.key, heap)
-        else:
-            self._hash = lambda k, seed: hash(layout.key.to_python(k), seed) & M64
-        self.variant = _variant(layout)
-        self._kconv = layout.key.converter()
-        self._econv = layout.elem.converter()
-        self._what_key = f"key of {t.name}"
-        self._what_value = f"value of {t.name}"
-        self.key_pointers = slot_pointers(layout.key, layout.indirect_key)
-        self.elem_pointers = slot_pointers(layout.elem, layout.indirect_elem)
         policy = heap.model
-        self._delete_clears = policy.delete_clears
         self._hides_at_empty_rest = policy.scan == "tophash"
         self._evacuate_clears = policy.evacuate_clears
-        self._trace = t = heap.trace
-        if t is not None:
-            self._trace_code = t.codes.append
-            self._trace_args = t.args
 
     # -- inspection with Go's names ---------------------------------------------------
     @property
@@ -485,19 +454,6 @@ class Map(HeapObject):
 
     def kind_label(self) -> str:
         return "hmap"
-
-    # -- helpers -------------------------------------------------------------------
-    def _key(self, key: Any) -> Any:
-        return self._kconv(key, self._what_key)
-
-    def _op(self, text: str) -> None:
-        self.heap.mutator_op(text.replace("m[", f"{self.name or self.label}[", 1)
-                             .replace("(m", f"({self.name or self.label}", 1))
-
-    def _wb(self, old: Any, new: Any) -> None:
-        """A pointer store into map memory (hmap, mapextra, a bucket's overflow word)."""
-        if self.heap.marking:
-            self.heap.write_barrier(old, new)
 
     def _make_bucket_array(self, B: int, dirty: BucketArray | None = None):
         """runtime.makeBucketArray: 2^B buckets plus, for B >= 4, preallocated
@@ -585,23 +541,6 @@ class Map(HeapObject):
         self._wb(self.oldbuckets_obj, arr)
         self.oldbuckets_obj = arr
 
-    def _set_key(self, b: Bucket, i: int, key: Any) -> None:
-        """A store into a key slot (typedmemmove, memclr or a pointer store):
-        the barrier shades the old and the new pointers."""
-        if self.heap.marking:
-            shade = self.heap.shade_pointers
-            shade(self.key_pointers(b.keys[i]))
-            shade(self.key_pointers(key))
-        b.keys[i] = key
-
-    def _set_elem(self, b: Bucket, i: int, elem: Any) -> None:
-        """A store into an elem slot, as `_set_key`."""
-        if self.heap.marking:
-            shade = self.heap.shade_pointers
-            shade(self.elem_pointers(b.elems[i]))
-            shade(self.elem_pointers(elem))
-        b.elems[i] = elem
-
     # -- mapaccess -----------------------------------------------------------------------
     def _find(self, key: Any) -> tuple[Bucket, int] | None:
         """runtime.mapaccess2: the (bucket, slot) holding ``key``, or None.
@@ -637,50 +576,6 @@ class Map(HeapObject):
                 return None
             b = b.overflow
         return None
-
-    def _elem_value(self, b: Bucket, i: int) -> Any:
-        e = b.elems[i]
-        if self.layout.indirect_elem:
-            e = e.value
-        return e
-
-    def __getitem__(self, key: Any) -> Any:
-        """``m[key]``: the elem, or the zero value when the key is missing."""
-        k = self._key(key)
-        found = self._find(k)
-        et = self.layout.elem
-        if found is None:
-            return et.to_python(et.zero())
-        return et.to_python(self._elem_value(*found))
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        """``v, ok := m[key]`` as Python's ``dict.get``."""
-        k = self._key(key)
-        found = self._find(k)
-        return default if found is None else self.layout.elem.to_python(self._elem_value(*found))
-
-    def __contains__(self, key: Any) -> bool:
-        return self._find(self._key(key)) is not None
-
-    def __len__(self) -> int:
-        return self.count
-
-    # -- mapassign -------------------------------------------------------------------------
-    def __setitem__(self, key: Any, value: Any) -> None:
-        """``m[key] = value``: runtime.mapassign, then the compiled elem store."""
-        k = self._kconv(key, self._what_key)
-        v = self._econv(value, self._what_value)
-        if self.heap.marking:
-            self._op(f"m[{key!r}] = {value!r}")
-        self._assign(k, v)
-        t = self._trace
-        if t is not None:  # gcemu.trace: one byte and two references
-            if t.cur is not self:
-                t.select(self)
-            self._trace_code(3)  # ASSIGN
-            a = self._trace_args
-            a.append(k)
-            a.append(v)
 
     def _assign(self, key: Any, value: Any) -> None:
         layout = self.layout
@@ -741,50 +636,6 @@ class Map(HeapObject):
             self._store_elem(insert_b, insert_i, value)
         else:
             insert_b.elems[insert_i] = value
-
-    def _update(self, b: Bucket, i: int, key: Any, value: Any) -> None:
-        """mapassign found the key: NeedKeyUpdate replaces the stored key."""
-        layout = self.layout
-        if layout.need_key_update:
-            if layout.indirect_key:
-                self._set_indirect(b.keys[i], key)
-            else:
-                self._set_key(b, i, key)
-        self._store_elem(b, i, value)
-
-    def _set_indirect(self, ind: Indirect, value: Any) -> None:
-        """A typed store into an indirect key or elem object."""
-        if self.heap.marking:
-            self.heap.shade_value(ind.type, ind.value)
-            self.heap.shade_value(ind.type, value)
-        ind.value = value
-
-    def _store_elem(self, b: Bucket, i: int, value: Any) -> None:
-        """The compiled ``*mapassign(...) = v``: old and new value shaded."""
-        if self.layout.indirect_elem:
-            self._set_indirect(b.elems[i], value)
-        elif self.heap.marking:
-            self._set_elem(b, i, value)
-        else:
-            b.elems[i] = value
-
-    # -- mapdelete ---------------------------------------------------------------------------
-    def __delitem__(self, key: Any) -> None:
-        """``delete(m, key)``: runtime.mapdelete; a missing key is a no-op, as in Go."""
-        k = self._key(key)
-        if self.heap.marking:
-            self._op(f"delete(m, {key!r})")
-        found = self._delete(k)
-        t = self._trace
-        if t is not None:  # gcemu.trace; the stored key object when found
-            if t.cur is not self:
-                t.select(self)
-            self._trace_code(4)  # DELETE
-            self._trace_args.append(k if found is None else found)
-
-    def delete(self, key: Any) -> None:
-        """``delete(m, key)``, spelled as in Go."""
-        del self[key]
 
     def _delete(self, key: Any) -> Any:
         """runtime.mapdelete; returns the stored key it deleted (None if none)."""
@@ -998,48 +849,6 @@ class Map(HeapObject):
                 self._wb(extra.oldoverflow, None)
                 extra.oldoverflow = None
             self.flags &= ~SAME_SIZE_GROW
-
-    # -- iteration ----------------------------------------------------------------------------
-    def items(self) -> Iterator[tuple[Any, Any]]:
-        """``for k, v := range m``: runtime.mapiterinit / mapiternext.
-
-        The iterator is a root on the main goroutine's stack until it is exhausted or
-        dropped. Assigning and deleting inside the loop behave as in Go: an entry
-        deleted before the iterator reaches it is not produced; one inserted may or
-        may not be.
-        """
-        kt, et = self.layout.key, self.layout.elem
-        for k, e in self._iterate():
-            yield kt.to_python(k), et.to_python(e)
-
-    def __iter__(self) -> Iterator[Any]:
-        """``for k := range m``."""
-        kt = self.layout.key
-        for k, _ in self._iterate():
-            yield kt.to_python(k)
-
-    def keys(self) -> Iterator[Any]:
-        return iter(self)
-
-    def values(self) -> Iterator[Any]:
-        et = self.layout.elem
-        for _, e in self._iterate():
-            yield et.to_python(e)
-
-    def _iterate(self) -> Iterator[tuple[Any, Any]]:
-        t = self._trace
-        if t is None:
-            yield from self._iterate1()
-            return
-        n = t.iter_start(self)
-        inner = self._iterate1()
-        try:
-            for kv in inner:
-                yield kv
-                t.iter_next(n)
-        finally:
-            inner.close()  # its frame leaves the stack now, as with `yield from`
-            t.iter_end(n)
 
     def _iterate1(self) -> Iterator[tuple[Any, Any]]:
         if self.count == 0:

@@ -138,7 +138,8 @@ class Heap:
     Parameters
     ----------
     model : str
-        ``"scanmap"`` (the design card's model, default) or ``"go"`` (Go 1.21-1.23).
+        ``"scanmap"`` (the design card's model, default), ``"go"`` (Go 1.21-1.23), or
+        ``"go-swiss"`` / ``"go-swiss-1.27"`` (the Swiss tables of Go 1.24+, gcemu.swissmap).
     seed : int
         Seeds every random choice (hash seeds, iterator start, noverflow sampling),
         so a run is reproducible.
@@ -249,7 +250,10 @@ class Heap:
 
         ``hash(key, seed) -> int`` overrides the 64-bit hash of a key.
         """
-        from gcemu.gomap import Map
+        if self.model.map == "swiss":
+            from gcemu.swissmap import SwissMap as Map
+        else:
+            from gcemu.gomap import Map
 
         t = self.type(type)
         if t.kind != "map":

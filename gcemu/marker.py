@@ -51,9 +51,16 @@ from gcemu.events import (
     Shade,
     SlotDecision,
 )
-from gcemu.gomap import BucketArray, tophash_state
 from gcemu.pygc import paused
-from gcemu.scan import bucket_name, describe_edge, plain_edges, root_edges, scan_array
+from gcemu.scan import (
+    SLOT_ARRAYS,
+    bucket_name,
+    describe_edge,
+    plain_edges,
+    root_edges,
+    scan_array,
+    slot_state,
+)
 
 if TYPE_CHECKING:
     from gcemu.heap import Heap, HeapObject
@@ -116,7 +123,7 @@ class Cycle:
         self._roots += [(f"stack {st.name}", st) for st in heap.stacks]
         self._root_i = 0
         self._scanning: Iterator | None = None
-        self._scanning_obj: BucketArray | None = None
+        self._scanning_obj: Any = None  # the bucket or groups array being scanned
         self._events: list[Event] = []
         heap.cycle = self
         heap.marking = True
@@ -225,7 +232,7 @@ class Cycle:
                         arr = self._scanning_obj
                         j, pos, i, t, action = unit
                         self._emit(SlotDecision(self.steps, arr.label, bucket_name(arr, j, pos),
-                                                i, t, tophash_state(t), action))
+                                                i, t, slot_state(arr, t), action))
                     return True
                 self._scanning_obj.color = self.black_color
                 self._scanning = self._scanning_obj = None
@@ -233,7 +240,7 @@ class Cycle:
                 return False
             obj = self.grey.pop()
             self._emit(Scan(self.steps, obj.label))
-            if isinstance(obj, BucketArray):
+            if isinstance(obj, SLOT_ARRAYS):
                 self._scanning_obj = obj
                 self._scanning = scan_array(obj, self.model.scan, self.shade)
                 continue  # its first slot is this step's unit
@@ -261,7 +268,7 @@ class Cycle:
         grey, black, shade, policy = self.grey, self.black_color, self.shade, self.model.scan
         while grey:
             obj = grey.pop()
-            if type(obj) is BucketArray:
+            if type(obj) in SLOT_ARRAYS:
                 for _ in scan_array(obj, policy, shade, step=False):
                     pass
             else:

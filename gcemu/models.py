@@ -2,10 +2,12 @@
 
 1. what ``mapdelete`` clears in the deleted slot,
 2. what ``evacuate`` clears in an old bucket once its entries moved,
-3. how the marker scans a bucket chain (`gcemu.scan`).
+3. how the marker scans a bucket chain (`gcemu.scan`),
 
-Both models share the mutator (gcemu.gomap) and the marker (gcemu.marker); only these
-policies differ, so a later model (Go 1.24+ Swiss tables) is one more bundle.
+plus which map implementation the heap's maps are: ``scanmap`` and ``go`` share the
+classic mutator (gcemu.gomap); ``go-swiss`` and ``go-swiss-1.27`` use the Swiss table of
+Go 1.24+ (gcemu.swissmap), whose two versions differ in where they prune tombstones and
+when a full small map grows. Every model shares the marker (gcemu.marker).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class Model:
         iterator-held arrays keep such pointers).
     summary : str
         One line for help texts and reports.
+    map : str
+        ``"classic"`` (buckets, gcemu.gomap) or ``"swiss"`` (gcemu.swissmap).
+    go : tuple of int
+        The Go release whose runtime the map follows, e.g. ``(1, 25)``.
     """
 
     name: str
@@ -47,6 +53,8 @@ class Model:
     scan: str
     stale_reason: str
     summary: str
+    map: str = "classic"
+    go: tuple[int, int] = (1, 23)
 
 
 SCANMAP = Model(
@@ -69,7 +77,33 @@ GO = Model(
     "and never reads tophash",
 )
 
-MODELS = {m.name: m for m in (SCANMAP, GO)}
+GO_SWISS = Model(
+    name="go-swiss",
+    delete_clears=True,
+    evacuate_clears=True,
+    scan="bitmap",
+    stale_reason="oldbuckets",
+    summary="Go 1.24-1.26's Swiss tables (checked on Go 1.25): delete zeroes the slot; "
+    "the GC scans every pointer word of every group and never reads the control bytes",
+    map="swiss",
+    go=(1, 25),
+)
+
+GO_SWISS_127 = Model(
+    name="go-swiss-1.27",
+    delete_clears=True,
+    evacuate_clears=True,
+    scan="bitmap",
+    stale_reason="oldbuckets",
+    summary="Go 1.27's Swiss tables: as go-swiss, but pointer-keyed maps also prune "
+    "tombstones and an update never grows a full small map",
+    map="swiss",
+    go=(1, 27),
+)
+
+MODELS = {m.name: m for m in (SCANMAP, GO, GO_SWISS, GO_SWISS_127)}
+# the two models of the classic map (buckets and tophash), compared by default
+CLASSIC = tuple(name for name, m in MODELS.items() if m.map == "classic")
 
 
 def get_model(name: str | Model) -> Model:

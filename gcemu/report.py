@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from gcemu.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT
 from gcemu.errors import GcemuError
-from gcemu.gomap import BucketArray, Indirect, Map, tophash_state
+from gcemu.gomap import BucketArray, Indirect, Map
 from gcemu.heap import HeapObject, Object
-from gcemu.scan import array_prefixes, bucket_name, describe_edge
+from gcemu.scan import array_prefixes, bucket_name, describe_edge, slot_holder, slot_state
+from gcemu.swissmap import Directory, GroupsArray, SwissMap
 
 if TYPE_CHECKING:
     from gcemu.marker import Cycle
@@ -155,18 +156,19 @@ class Report:
 
     def path_buckets(self, obj: HeapObject) -> list[tuple[str, str]]:
         """For each slot edge on ``obj``'s path: (bucket name, its tophash row as it is
-        now), e.g. ``("bucket 0", "[106 1 10 0 0 0 0 0] full emptyOne full emptyRest...")``.
+        now), e.g. ``("bucket 0", "[106 1 10 0 0 0 0 0] full emptyOne full emptyRest...")``;
+        for a Swiss group its control bytes in hex.
         """
         out = []
         for _, edge, _ in self._reach.path(self._check(obj)):
             if edge[0] != "slot":
                 continue
             _, arr, j, pos, *_ = edge
-            b = arr.buckets[j]
-            for _ in range(pos):
-                b = b.overflow
-            row = " ".join(str(t) for t in b.tophash)
-            states = " ".join(tophash_state(t) for t in b.tophash)
+            b = slot_holder(arr, j, pos)
+            row_bytes = b.ctrl if type(arr) is GroupsArray else b.tophash
+            fmt = "{:02x}" if type(arr) is GroupsArray else "{}"
+            row = " ".join(fmt.format(t) for t in row_bytes)
+            states = " ".join(slot_state(arr, t) for t in row_bytes)
             out.append((bucket_name(arr, j, pos, self._prefixes), f"[{row}] = {states}"))
         return out
 
@@ -180,10 +182,7 @@ class Report:
             slot = slots.get(where)
             if slot is None:
                 arr, j, pos, i, _ = where
-                b = arr.buckets[j]
-                for _ in range(pos):
-                    b = b.overflow
-                key = b.keys[i]
+                key = slot_holder(arr, j, pos).keys[i]
                 if isinstance(key, Indirect):
                     key = key.value
                 slot = slots[where] = (key, [])
@@ -198,15 +197,16 @@ class Report:
             for (arr, j, pos, i, t), (key, refs) in self._stale_raw.items():
                 h = arr.hmap
                 self._stale.append(StaleEntry(
-                    _who(h), bucket_name(arr, j, pos, self._prefixes), i, tophash_state(t),
+                    _who(h), bucket_name(arr, j, pos, self._prefixes), i, slot_state(arr, t),
                     h.layout.key.to_python(key) if key is not None else None,
                     tuple(dict.fromkeys(_who(r) for r in refs))))
         return list(self._stale)
 
     # -- bytes ------------------------------------------------------------------------------
-    def map_bytes(self, m: Map) -> dict[str, int]:
+    def map_bytes(self, m: Map | SwissMap) -> dict[str, int]:
         """hmap (with mapextra and overflow lists), buckets, overflow, oldbuckets, as of
-        this cycle (a map the cycle did not keep is measured as it is now)."""
+        this cycle (a map the cycle did not keep is measured as it is now); for a Swiss
+        map: map (the header), directory, tables (their 32-byte structs), groups."""
         known = self._map_bytes.get(m)
         return dict((known or _measure_map(m))[0])
 
@@ -215,7 +215,7 @@ class Report:
         out = dict.fromkeys(("hmap", "buckets", "overflow", "oldbuckets", "live referents",
                              "stale-retained referents", "floating"), 0)
         counted: set[HeapObject] = set()
-        for sizes, parts in self._map_bytes.values():
+        for _, sizes, parts in self._map_bytes.values():
             for k, v in sizes.items():
                 out[k] += v
             counted |= parts
@@ -231,7 +231,9 @@ class Report:
                 # an array or overflow bucket no live map links any more: held by an
                 # iterator (or floating); what a map's growth leaves behind
                 out["oldbuckets" if o.role == "buckets" else "overflow"] += o.size
-            else:  # hmap, mapextra, overflow lists
+            elif kind is GroupsArray:  # an old table's or small map's groups
+                out["oldbuckets"] += o.size
+            else:  # hmap, mapextra, overflow lists; Swiss headers, directories, tables
                 out["hmap"] += o.size
         return out
 
@@ -241,7 +243,13 @@ class Report:
         parts and referents this cycle kept, and ``freed``, what its sweep freed."""
         return {**self._bytes, "freed": self._cycle.freed_bytes}
 
-    def _map_summary(self, m: Map, stale: int) -> dict:
+    def _map_summary(self, m: Map | SwissMap, stale: int) -> dict:
+        if type(m) is SwissMap:
+            return {"name": m.name, "type": m.type.name, "count": m.used,
+                    "dirLen": m.dirLen, "globalDepth": m.globalDepth,
+                    "tables": len(m.tables), "capacity": m.capacity,
+                    "tombstones": m.tombstones(), "growing": False, "stale_slots": stale,
+                    "bytes": self.map_bytes(m)}
         return {"name": m.name, "type": m.type.name, "count": m.count, "B": m.B,
                 "noverflow": m.noverflow, "growing": m.growing(), "stale_slots": stale,
                 "bytes": self.map_bytes(m)}
@@ -269,10 +277,41 @@ class Report:
                 f"freed={b['freed']} B>")
 
 
-def _measure_map(m: Map) -> tuple[dict[str, int], set[HeapObject]]:
-    """The bytes of a map by part, and the allocations counted: the hmap with its
-    mapextra and overflow lists, the bucket arrays, and the overflow buckets linked
-    from their chains."""
+def _measure_map(m: Map | SwissMap) -> tuple[dict[str, int], dict[str, int],
+                                             set[HeapObject]]:
+    """The bytes of a map by its parts, the same by report category (hmap, buckets,
+    overflow, oldbuckets), and the allocations counted."""
+    if type(m) is SwissMap:
+        return _measure_swiss(m)
+    out, parts = _measure_classic(m)
+    return out, out, parts
+
+
+def _measure_swiss(m: SwissMap) -> tuple[dict[str, int], dict[str, int], set[HeapObject]]:
+    """A Swiss map: its header, directory, table structs and groups arrays (the
+    header, directory and tables count as the report's ``hmap`` category, the groups
+    as ``buckets``)."""
+    out = {"map": m.size, "directory": 0, "tables": 0, "groups": 0}
+    parts: set[HeapObject] = {m}
+    if type(m.dirPtr) is Directory:
+        out["directory"] = m.dirPtr.size
+        parts.add(m.dirPtr)
+        for t in m.tables:
+            parts |= {t, t.groups_obj}
+            out["tables"] += t.size
+            out["groups"] += t.groups_obj.size
+    elif m.dirPtr is not None:
+        out["groups"] = m.dirPtr.size
+        parts.add(m.dirPtr)
+    category = {"hmap": out["map"] + out["directory"] + out["tables"],
+                "buckets": out["groups"], "overflow": 0, "oldbuckets": 0}
+    return out, category, parts
+
+
+def _measure_classic(m: Map) -> tuple[dict[str, int], set[HeapObject]]:
+    """The bytes of a classic map by part, and the allocations counted: the hmap with
+    its mapextra and overflow lists, the bucket arrays, and the overflow buckets
+    linked from their chains."""
     out = {"hmap": m.size, "buckets": 0, "overflow": 0, "oldbuckets": 0}
     parts: set[HeapObject] = {m}
     if m.extra is not None:

@@ -17,7 +17,8 @@ Each traced pointer comes with an *edge*, a plain tuple that says how it was rea
 ``("overflow", arr, bucket, pos)``
     the overflow pointer of that bucket.
 ``("field", name)``
-    a pointer field of an hmap or mapextra (``buckets``, ``overflow``, ...).
+    a pointer field of an hmap or mapextra (``buckets``, ``overflow``, ...), or of a
+    Swiss map's header, directory or table (``dirPtr``, ``directory[3]``, ``groups``).
 ``("ptr", None)``
     any other pointer word of an object.
 ``("root", label)``
@@ -36,6 +37,15 @@ chain.
 ``bitmap`` (go) mirrors runtime.scanobject over the bucket type's pointer bitmap: every
 pointer word of every bucket of the allocation (main and preallocated), whatever the
 tophash. Pointer-free bucket arrays are never scanned (greyobject blackens them).
+
+Swiss groups
+------------
+A Swiss map's groups array (gcemu.swissmap, models ``go-swiss*``) is scanned by the
+group type's pointer bitmap too: every key and elem pointer word of every slot, whatever
+its control byte (go-swiss-map.md §7). The edge is a ``"slot"`` edge with the group
+index for the bucket, chain position 0 and the control byte for the tophash; it is
+``stale`` when the slot is not full, or when the array is storage the map has replaced
+(an old table or small group that only an iterator still holds).
 """
 
 from __future__ import annotations
@@ -54,8 +64,20 @@ from gcemu.gomap import (
     MapExtra,
     tophash_state,
 )
+from gcemu.swissmap import (
+    CTRL_EMPTY,
+    SLOTS,
+    Directory,
+    GroupsArray,
+    SwissIter,
+    SwissMap,
+    Table,
+    ctrl_state,
+)
 
 Visit = Callable[[Any, tuple], None]
+# the allocations the marker scans slot by slot (one unit of work per slot)
+SLOT_ARRAYS = (BucketArray, GroupsArray)
 # (bucket, pos, slot, tophash, action): one unit of bucket scanning, for events
 Unit = tuple[int, int, int, int, str]
 
@@ -67,6 +89,8 @@ def scan_array(arr: BucketArray, policy: str, visit: Visit,
     With ``step`` it yields after each slot so a stepping marker can stop there;
     without, it runs to the end on the first ``next()`` and yields nothing.
     """
+    if type(arr) is GroupsArray:
+        return _scan_groups(arr, visit, step)
     if policy == "tophash":
         return _scan_tophash(arr, visit, step)
     return _scan_bitmap(arr, visit, step)
@@ -165,17 +189,52 @@ def _scan_bitmap(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
             visit(b.overflow, ("overflow", arr, idx, 0))
 
 
+def _scan_groups(arr: GroupsArray, visit: Visit, step: bool) -> Iterator[Unit]:
+    kp, ep, direct = _slot_readers(arr)
+    old = not arr.current()
+    for idx, g in enumerate(arr.groups):
+        ctrl, keys, elems = g.ctrl, g.keys, g.elems
+        for i in range(SLOTS):
+            c = ctrl[i]
+            stale = old or c & CTRL_EMPTY != 0
+            traced = False
+            if kp is not None:
+                for p in kp(keys[i]):
+                    visit(p, ("slot", arr, idx, 0, i, c, "key", stale))
+                    traced = True
+            if direct:
+                e = elems[i]
+                if e is not None:
+                    visit(e, ("slot", arr, idx, 0, i, c, "elem", stale))
+                    traced = True
+            elif ep is not None:
+                for p in ep(elems[i]):
+                    visit(p, ("slot", arr, idx, 0, i, c, "elem", stale))
+                    traced = True
+            if step:
+                if not stale:
+                    yield idx, 0, i, c, "traced"
+                else:
+                    yield idx, 0, i, c, "stale" if traced else "skipped"
+
+
 PTR_EDGE = ("ptr", None)
 _FIELDS = {Map: (("buckets_obj", ("field", "buckets_obj")),
                  ("oldbuckets_obj", ("field", "oldbuckets_obj")),
                  ("extra", ("field", "extra"))),
            MapExtra: (("overflow", ("field", "overflow")),
                       ("oldoverflow", ("field", "oldoverflow")),
-                      ("next_overflow", ("field", "next_overflow")))}
+                      ("next_overflow", ("field", "next_overflow"))),
+           SwissMap: (("dirPtr", ("field", "dirPtr")),),
+           Table: (("groups_obj", ("field", "groups_obj")),)}
 
 
 def plain_edges(obj: Any, visit: Visit) -> None:
     """The pointers of an object that is not a bucket array (scanned as one unit)."""
+    if type(obj) is Directory:
+        for i, t in enumerate(obj.tables):
+            visit(t, ("field", f"directory[{i}]"))
+        return
     fields = _FIELDS.get(type(obj))
     if fields is None:
         for p in obj.pointers():
@@ -191,7 +250,7 @@ def object_edges(obj: Any, policy: str, visit: Visit) -> None:
     """Every pointer the marker traces from ``obj`` under ``policy``."""
     if obj.noscan:
         return
-    if type(obj) is BucketArray:
+    if type(obj) in SLOT_ARRAYS:
         for _ in scan_array(obj, policy, visit, step=False):
             pass
     else:
@@ -200,7 +259,7 @@ def object_edges(obj: Any, policy: str, visit: Visit) -> None:
 
 def root_edges(label: str, root: Any, visit: Visit) -> None:
     """The pointers of one root: a global's value or an iterator's fields."""
-    if isinstance(root, Hiter):
+    if isinstance(root, (Hiter, SwissIter)):
         for field, p in root.pointers():
             visit(p, ("root", f"{label}.{field}"))
     elif root is not None:
@@ -215,7 +274,7 @@ def describe_edge(edge: tuple, prefixes: dict | None = None) -> str:
     kind = edge[0]
     if kind == "slot":
         _, arr, j, pos, i, t, what, stale = edge
-        state = tophash_state(t)
+        state = slot_state(arr, t)
         what = f"stale {what}" if stale else what
         return f"{bucket_name(arr, j, pos, prefixes)} slot {i} ({state}, {what})"
     if kind == "overflow":
@@ -228,12 +287,49 @@ def describe_edge(edge: tuple, prefixes: dict | None = None) -> str:
     return "pointer"
 
 
-def bucket_name(arr: BucketArray, j: int, pos: int, prefixes: dict | None = None) -> str:
-    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``.
+def slot_state(arr: Any, t: int) -> str:
+    """The state name of a slot's tophash (a bucket) or control byte (a group)."""
+    return ctrl_state(t) if type(arr) is GroupsArray else tophash_state(t)
 
-    Whether an array is its map's ``buckets`` or ``oldbuckets`` is read now, or from
-    ``prefixes`` (array -> ``"bucket"`` / ``"oldbucket"``, see `array_prefixes`).
+
+def is_current(arr: Any) -> bool:
+    """Whether the array is storage its map uses now: its buckets or oldbuckets, or a
+    Swiss map's live tables and small group."""
+    if type(arr) is GroupsArray:
+        return arr.current()
+    h = arr.hmap
+    return arr is h.buckets_obj or arr is h.oldbuckets_obj
+
+
+def slot_holder(arr: Any, j: int, pos: int) -> Any:
+    """The bucket (or group) an edge's (array, bucket, chain position) names."""
+    if type(arr) is GroupsArray:
+        return arr.groups[j]
+    b = arr.buckets[j]
+    for _ in range(pos):
+        b = b.overflow
+    return b
+
+
+def _group_prefix(arr: GroupsArray) -> str | None:
+    if not arr.current():
+        return None
+    return "small group" if arr.table is None else f"table {arr.table.index}"
+
+
+def bucket_name(arr: Any, j: int, pos: int, prefixes: dict | None = None) -> str:
+    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``; for a
+    Swiss map ``table 2 group 5``, ``small group``, ``old table#7 group 3``.
+
+    Whether an array is its map's ``buckets`` or ``oldbuckets`` (a table's place in
+    the directory) is read now, or from ``prefixes`` (array -> ``"bucket"`` /
+    ``"oldbucket"`` / ``"table 2"``, see `array_prefixes`).
     """
+    if type(arr) is GroupsArray:
+        prefix = prefixes.get(arr) if prefixes is not None else _group_prefix(arr)
+        if prefix is None:
+            prefix = f"old {arr.table.label}" if arr.table else f"old small {arr.label}"
+        return prefix if arr.table is None else f"{prefix} group {j}"
     if arr.role == "overflow":
         return f"{arr.label}"
     if prefixes is not None:
@@ -254,6 +350,11 @@ def array_prefixes(maps: Any) -> dict:
     `bucket_name` gives their buckets."""
     out: dict = {}
     for h in maps:
+        if type(h) is SwissMap:
+            if h.dirPtr is not None:
+                for a in ([h.dirPtr] if h.dirLen == 0 else [t.groups_obj for t in h.tables]):
+                    out[a] = _group_prefix(a)
+            continue
         if h.oldbuckets_obj is not None:
             out[h.oldbuckets_obj] = "oldbucket"
         if h.buckets_obj is not None:
@@ -261,5 +362,6 @@ def array_prefixes(maps: Any) -> dict:
     return out
 
 
-__all__ = ["array_prefixes", "bucket_name", "describe_edge", "object_edges", "plain_edges",
-           "root_edges", "scan_array"]
+__all__ = ["SLOT_ARRAYS", "array_prefixes", "bucket_name", "describe_edge", "is_current",
+           "object_edges", "plain_edges", "root_edges", "scan_array", "slot_holder",
+           "slot_state"]

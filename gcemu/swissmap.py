@@ -318,8 +318,9 @@ class SwissMap(MapFront):
         depth = dir_size.bit_length() - 1
         m.globalDepth = depth
         m.globalShift = 64 - depth
-        directory = heap.allocate(Directory([]))
-        directory.tables = [m._new_table(target // dir_size, i, depth) for i in range(dir_size)]
+        directory = heap.allocate(Directory([None] * dir_size))  # before the tables, as in Go
+        directory.tables[:] = [m._new_table(target // dir_size, i, depth)
+                               for i in range(dir_size)]
         m.dirPtr = directory
         m.dirLen = dir_size
         return m
@@ -610,6 +611,13 @@ class SwissMap(MapFront):
         bit = 1 << (64 - depth)
         for hash, k, e in self._full_slots(t):
             self._unchecked_put_slot(right if hash & bit else left, hash, k, e)
+        if not (left.growthLeft and right.growthLeft):
+            # Go would split again and again, doubling the directory until it runs out
+            # of memory; only a degenerate hash= can do this
+            raise GcemuError(
+                f"{self.name or self.label}: all {t.used} keys of a full table have the "
+                f"same top {depth} hash bits, so the table cannot split (is the hash= "
+                f"function degenerate?)")
         self._install_table_split(t, left, right)
         t.index = -1
 

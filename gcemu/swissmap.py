@@ -63,6 +63,14 @@ MAP_SIZE = 48  # maps.Map
 TABLE_SIZE = 32  # maps.table
 _EMPTY_CTRL = bytes([CTRL_EMPTY]) * SLOTS
 _NILS = (None,) * SLOTS
+# fields of the classic hmap that a Swiss map does not have
+_CLASSIC_FIELDS = frozenset(("B", "buckets", "oldbuckets", "buckets_obj", "oldbuckets_obj",
+                             "flags", "noverflow", "hash0", "nevacuate", "extra", "growing",
+                             "noldbuckets"))
+
+
+class ClassicFieldError(GcemuError, AttributeError):
+    """A classic-map field asked of a Swiss map."""
 
 
 def h1(hash: int) -> int:
@@ -397,6 +405,14 @@ class SwissMap(MapFront):
 
     def kind_label(self) -> str:
         return "map"
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _CLASSIC_FIELDS:
+            raise ClassicFieldError(
+                f"{name} belongs to the classic map (models scanmap, go); a Swiss map "
+                f"(model {self.heap.model.name}) has used, seed, dirLen, globalDepth, "
+                f"tables, directory, small")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- allocation -----------------------------------------------------------------------
     def _new_groups(self, n: int, table: Table | None) -> GroupsArray:

@@ -376,3 +376,10 @@ def test_plugin_marker_accepts_go_swiss(heap):
     assert_collected(r, a)
     assert_retained(r, b, reason="live")
     assert "small group slot" in str(r.why(b))
+
+
+def test_classic_fields_are_a_clear_error():
+    m = heap().make_map("map[int]int")
+    with pytest.raises(GcemuError, match="B belongs to the classic map"):
+        _ = m.B
+    assert not hasattr(m, "buckets") and hasattr(m, "dirLen")

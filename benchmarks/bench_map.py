@@ -17,7 +17,7 @@ and printed in bytes per operation.
 Goals (the issue): combined ops/s within 30x of the dict; at most 150 bytes of map
 structures per slot of capacity.
 
-    python benchmarks/bench_map.py [--quick] [--repeat N] [--models scanmap,go]
+    python benchmarks/bench_map.py [--quick] [--repeat N] [--models scanmap,go,go-swiss]
                                    [--inserts N] [--deletes N] [--keep-gc] [--profile]
 """
 
@@ -102,7 +102,10 @@ def best(runs: list[tuple[float, float]]) -> tuple[float, float, float]:
 
 def slot_capacity(m) -> tuple[int, int]:
     """(buckets, slots): main + overflow buckets, preallocated included, of the current
-    and the old bucket arrays (overflow buckets found through the main chains)."""
+    and the old bucket arrays (overflow buckets found through the main chains); for a
+    Swiss map (go-swiss models), (groups, slots) of its live tables."""
+    if m.heap.model.map == "swiss":
+        return m.capacity // 8, m.capacity
     buckets = 0
     for arr in (m.buckets_obj, m.oldbuckets_obj):
         if arr is None:

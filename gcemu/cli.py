@@ -8,10 +8,12 @@ and shows what a GC cycle does with it:
   report of api.md;
 - ``explain NAME``: why NAME was retained (the path from a root) or that it was
   collected;
-- ``compare``: both models side by side, differences first;
+- ``compare``: models side by side (the classic map's two by default, ``--models`` for
+  others, e.g. ``go,go-swiss``), differences first;
 - ``render -o FILE``: a picture (.dot .svg .png) or the HTML stepping player (.html);
 - ``step``: the interactive stepper (`gcemu.stepper`), also scriptable through a pipe;
-- ``demo``: the seed article's central scenario under both models (`gcemu.demo`).
+- ``demo``: the seed article's central scenario under the classic models, then what
+  changed with Go 1.24's Swiss tables (`gcemu.demo`).
 
 Bad input of any kind ends in one line on stderr that names the file and line, and
 exit status 2; ``--debug`` shows the traceback as well. Long work shows a progress
@@ -141,7 +143,9 @@ def stale_table(report):
         return None
     table = Table(title="deleted entries still holding their referents (stale slots)",
                   title_justify="left")
-    for col in ("map", "bucket", "slot", "tophash", "key", "keeps"):
+    swiss = MODELS[report.model].map == "swiss"
+    for col in ("map", "group" if swiss else "bucket", "slot", "ctrl" if swiss else "tophash",
+                "key", "keeps"):
         table.add_column(col)
     for e in entries:
         table.add_row(cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
@@ -150,23 +154,40 @@ def stale_table(report):
 
 
 def maps_table(report):
-    """Each map the cycle kept: shape and bytes."""
+    """Each map the cycle kept: shape and bytes (a classic map's B and overflow
+    buckets, a Swiss map's tables, capacity and tombstones)."""
     from rich.table import Table
 
     maps = report.to_json()["maps"]
     if not maps:
         return None
+    swiss = "dirLen" in maps[0]
+    shape = (("tables", "dirLen", "globalDepth", "capacity", "tombstones") if swiss
+             else ("B", "noverflow", "growing"))
     table = Table(title="maps", title_justify="left")
-    for col in ("map", "type", "len", "B", "noverflow", "growing", "stale slots"):
+    for col in ("map", "type", "len", *shape, "stale slots"):
         table.add_column(col, justify="left" if col in ("map", "type") else "right")
     table.add_column("bytes")
     for m in maps:
         b = m["bytes"]
         size = ", ".join(f"{k} {v:,}" for k, v in b.items() if v)
-        table.add_row(cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]), cell(m["B"]),
-                      cell(m["noverflow"]), cell("yes" if m["growing"] else "no"),
-                      cell(m["stale_slots"]), cell(size))
+        values = [("yes" if m[k] else "no") if k == "growing" else m[k] for k in shape]
+        table.add_row(cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]),
+                      *(cell(v) for v in values), cell(m["stale_slots"]), cell(size))
     return table
+
+
+def layout_line(m: dict) -> str:
+    """One map of a JSON report in a few words: ``B=3 (8 buckets), noverflow 0`` or
+    ``4 tables, dirLen 4, capacity 4096, tombstones 50``."""
+    if "dirLen" not in m:
+        grow = ", growing" if m["growing"] else ""
+        n = 1 << m["B"]
+        return f"B={m['B']} ({n} bucket{'s' * (n != 1)}), noverflow {m['noverflow']}{grow}"
+    if m["dirLen"] == 0:
+        return "small map (one group of 8 slots)" if m["capacity"] else "small map (no group yet)"
+    return (f"{m['tables']} table{'s' * (m['tables'] != 1)}, dirLen {m['dirLen']}, capacity "
+            f"{m['capacity']}, tombstones {m['tombstones']}")
 
 
 def bytes_line(report) -> str:
@@ -252,8 +273,9 @@ def cmd_explain(args) -> int:
     path = report.why(obj)
     print(path)
     if path.hops:
+        what = "ctrl" if out.heap.model.map == "swiss" else "tophash"
         for name, row in report.path_buckets(obj):
-            print(f"{name} tophash: {row}")
+            print(f"{name} {what}: {row}")
     return 0
 
 
@@ -271,15 +293,35 @@ def _outcome_rows(out) -> dict[str, str]:
     return rows
 
 
+def parse_models(text: str) -> list[str]:
+    """``--models``: comma-separated model names (at least two), or ``all``."""
+    from gcemu.models import get_model
+
+    if text.strip() == "all":
+        return list(MODELS)
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    for n in names:
+        try:
+            get_model(n)
+        except GcemuError:
+            raise GcemuError(f"--models: unknown model {n!r} (known models: "
+                             f"{', '.join(MODELS)}, or all)") from None
+    if len(names) < 2:
+        raise GcemuError(f"--models needs at least two models to compare, got {text!r} "
+                         f"(e.g. --models go,go-swiss)")
+    return names
+
+
 def cmd_compare(args) -> int:
     from rich.table import Table
 
     from gcemu.scenario import execute
 
+    models = parse_models(args.models)
     scn = _load(args)
     results = {}
-    with progress(f"{scn.path.name}: both models", total=len(CLASSIC)) as advance:
-        for name in CLASSIC:
+    with progress(f"{scn.path.name}: {len(models)} models", total=len(models)) as advance:
+        for name in models:
             results[name] = execute(scn, name, args.seed)
             advance()
     if args.json:
@@ -288,18 +330,18 @@ def cmd_compare(args) -> int:
         return 0
     per_model = {name: _outcome_rows(out) for name, out in results.items()}
     names = list(dict.fromkeys(n for rows in per_model.values() for n in rows))
-    differ = [n for n in names if len({per_model[m].get(n, "-") for m in CLASSIC}) > 1]
+    differ = [n for n in names if len({per_model[m].get(n, "-") for m in models}) > 1]
     same = [n for n in names if n not in differ]
     c = console()
-    c.rule(f"{scn.path} · both models", style="dim")
+    c.rule(f"{scn.path} · {', '.join(models)}", style="dim")
     c.print(scn.title, markup=False)
     table = Table(title=f"named objects: {len(differ)} differ, {len(same)} the same",
                   title_justify="left")
     table.add_column("name")
-    for name in CLASSIC:
+    for name in models:
         table.add_column(name)
     for n in differ + same:
-        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in CLASSIC),
+        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in models),
                       style="bold" if n in differ else "dim")
     if names:
         c.print(table)
@@ -307,6 +349,10 @@ def cmd_compare(args) -> int:
         c.print("(the scenario names no objects: give them name=...)", markup=False)
     for name, out in results.items():
         c.print(f"{name}: {bytes_line(out.report)}", markup=False)
+    for name, out in results.items():
+        for m in out.report.to_json()["maps"]:
+            c.print(f"{name}: map {m['name'] or '-'} {m['type']}: len {m['count']}, "
+                    f"{layout_line(m)}", markup=False)
     measured = {name: out.measured for name, out in results.items() if out.measured}
     if measured:
         t = Table(title="measured by the scenario", title_justify="left")
@@ -435,8 +481,24 @@ def _add_verify(sub) -> None:
             v.add_argument("rest", nargs=argparse.REMAINDER)
         sub.choices["verify"].set_defaults(func=unavailable)
         return
-    if isinstance(parser, argparse.ArgumentParser) and parser.get_default("func") is None:
-        parser.set_defaults(func=verify.cmd_verify)
+    if isinstance(parser, argparse.ArgumentParser):
+        if parser.get_default("func") is None:
+            parser.set_defaults(func=verify.cmd_verify)
+        if parser.epilog is None and "--model" in parser._option_string_actions:
+            parser.epilog = models_epilog()
+            parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def models_epilog() -> str:
+    """The models, one per paragraph with its summary, for a command's help."""
+    import textwrap
+
+    width = max(len(n) for n in MODELS) + 4
+    out = ["models:"]
+    for name, m in MODELS.items():
+        out.append(textwrap.fill(m.summary, 79, initial_indent=f"  {name:<{width - 2}}",
+                                 subsequent_indent=" " * width))
+    return "\n".join(out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -445,8 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the traceback of an error")
     p = _Parser(prog="gcemu",
                 description="Emulate how Go's GC treats a map after delete: run scenarios "
-                            "(Python files defining scenario(heap)) under the scanmap or "
-                            "the go model.",
+                            "(Python files defining scenario(heap)) under a model: scanmap, "
+                            "go (the classic map of Go 1.21-1.23), go-swiss or "
+                            "go-swiss-1.27 (the Swiss tables of Go 1.24+).",
                 epilog="Docs: docs/quickstart.md, docs/cli.md. Exit status 2: bad input "
                        "(one line on stderr names the file and line).")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
@@ -454,7 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
                            metavar="COMMAND")
 
     d = sub.add_parser("demo", parents=[common],
-                       help="the seed article's central scenario under both models")
+                       help="the seed article's central scenario under the classic models, "
+                            "then what changed with Swiss tables (Go 1.24)")
     d.add_argument("--out", default="gcemu-demo",
                    help="folder for the stepping pages, SVGs and JSON (default %(default)s)")
     d.add_argument("--no-pictures", action="store_true",
@@ -462,11 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     def scenario_cmd(name: str, help: str, func, model: bool = True):
-        s = sub.add_parser(name, help=help, description=help, parents=[common])
+        s = sub.add_parser(name, help=help, description=help, parents=[common],
+                           epilog=models_epilog(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         s.add_argument("scenario", help="a Python file defining scenario(heap)")
         if model:
             s.add_argument("--model", choices=sorted(MODELS), default="scanmap",
-                           help="scan model (default %(default)s)")
+                           help="the model (default %(default)s; see models below)")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         s.set_defaults(func=func)
         return s
@@ -477,17 +543,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--doc", action="store_true", help="print the scenario's whole docstring")
     e = scenario_cmd("explain", "why is NAME retained (or collected)", cmd_explain)
     e.add_argument("name", help="a name given with name= in the scenario, or a global")
-    c = scenario_cmd("compare", "both models side by side, differences first", cmd_compare,
-                     model=False)
+    c = scenario_cmd("compare", "models side by side (by default the classic map's two), "
+                     "differences first", cmd_compare, model=False)
+    c.add_argument("--models", default=",".join(CLASSIC), metavar="M,M...",
+                   help="the models to compare, comma-separated, or all (default "
+                        "%(default)s; e.g. go,go-swiss: the classic and the Swiss map)")
     c.add_argument("--json", action="store_true",
-                   help="print both JSON reports: {model: report}")
+                   help="print the JSON reports: {model: report}")
     g = scenario_cmd("render", "draw the heap (.dot .svg .png) or write the HTML stepping "
                      "player (.html)", cmd_render)
     g.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the file to write; its suffix picks the format")
     g.add_argument("--focus", action="append", metavar="NAME",
                    help="always draw the path to NAME (repeatable)")
-    g.add_argument("--max-buckets", type=int, metavar="N", help="buckets drawn at most")
+    g.add_argument("--max-buckets", "--max-groups", type=int, metavar="N", dest="max_buckets",
+                   help="buckets (of a Swiss map: groups) drawn at most")
     g.add_argument("--max-objects", type=int, metavar="N", help="objects drawn at most")
     g.add_argument("--after-gc", action="store_true",
                    help="draw the heap after one GC cycle (black: kept, dashed: freed) "

@@ -1,4 +1,5 @@
-"""``gcemu demo``: the seed article's central scenario under both models.
+"""``gcemu demo``: the seed article's central scenario under both classic models, then
+what changed with the Swiss tables of Go 1.24.
 
 Part 1 (the article's §2.5, the design card's scanmap rule): insert a, b, c into one
 bucket, delete the middle one, run a GC cycle; delete the last one, run another. Under
@@ -10,11 +11,18 @@ Part 2 (the article's chapter 1 table and the fix): 1000 string keys, delete the
 collect: the values go, the 57,344-byte bucket array and B=8 stay, under both models;
 rebuilding the map (copy the live keys into a new map, drop the old one) releases it.
 
+Part 3 (what changed in Go 1.24, Swiss tables, the ``go-swiss`` model): part 1 again:
+the three keys sit in the small map's one group; delete zeroes the slot and writes its
+control byte EMPTY (0x80: a small map never holds a tombstone), so b's value is
+collected. Then 1000 int keys, all deleted: every table stays (capacity, and the
+tombstones delete left in full groups, go-swiss-map.md §4); ``clear`` erases the
+tombstones but keeps the tables; only dropping the map frees them.
+
 What it writes into its folder (``--out``, default ``gcemu-demo``):
 
 - ``index.html``: one page linking everything below;
 - ``delete-middle-<model>.html``: the stepping player of the GC cycle after
-  ``delete b`` (step through the marker slot by slot);
+  ``delete b`` (step through the marker slot by slot), for scanmap, go and go-swiss;
 - ``delete-middle-<model>-before-gc.svg``: the heap after ``delete b``, before the
   cycle (red border: kept only by a stale slot; dashed: the next cycle frees it);
 - ``delete-middle-<model>-after-gc.svg``: the same heap at the end of the cycle
@@ -36,6 +44,9 @@ from pathlib import Path
 from gcemu.gomap import flags_text
 from gcemu.heap import Heap
 from gcemu.models import CLASSIC
+from gcemu.swissmap import SwissMap
+
+SWISS = "go-swiss"
 
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
 
@@ -57,8 +68,11 @@ class Part1:
     files: list[Path] = field(default_factory=list)
 
 
-def _th(b) -> str:
-    return " ".join(str(t) for t in b.tophash)
+def _row(m) -> str:
+    """Bucket 0's tophash bytes, or the small map's control bytes (hex)."""
+    if type(m) is SwissMap:
+        return " ".join(f"{c:02x}" for c in m.dirPtr.groups[0].ctrl)
+    return " ".join(str(t) for t in m.buckets[0].tophash)
 
 
 def _state(report, obj) -> str:
@@ -75,21 +89,20 @@ def delete_middle_then_last(model: str, out_dir: Path | None = None,
     vals = {k: h.new("T", name=f"v{k}", value={"id": i}) for i, k in enumerate("abc")}
     for k, v in vals.items():
         m[k] = v
-    b0 = m.buckets[0]
-    rows = [Row("insert a, b, c", _th(b0))]
+    rows = [Row("insert a, b, c", _row(m))]
     del m["b"]
     files: list[Path] = []
     if pictures and out_dir is not None:
         rep, files = _pictures(h, model, out_dir)
     else:
         rep = h.collect()
-    rows.append(Row("delete b; GC", _th(b0),
+    rows.append(Row("delete b; GC", _row(m),
                     {k: _state(rep, v) for k, v in vals.items() if k != "a"},
                     str(rep.why(vals["b"])).splitlines()[-1]))
     first = rep.to_json()
     del m["c"]
     rep = h.collect()
-    rows.append(Row("delete c; GC", _th(b0),
+    rows.append(Row("delete c; GC", _row(m),
                     {k: _state(rep, v) for k, v in vals.items() if k != "a"}))
     return Part1(rows, first, files)
 
@@ -115,8 +128,13 @@ def _pictures(h: Heap, model: str, out_dir: Path):
 
 
 def _shape(m, rep=None) -> str:
-    arr = m.buckets_obj.size if m.buckets_obj else 0
-    text = f"len={len(m)} B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
+    if type(m) is SwissMap:
+        groups = sum(t.groups_obj.size for t in m.tables)
+        text = (f"len={len(m)} tables={len(m.tables)} capacity={m.capacity} "
+                f"tombstones={m.tombstones()} groups={groups:,} B")
+    else:
+        arr = m.buckets_obj.size if m.buckets_obj else 0
+        text = f"len={len(m)} B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
     if rep is not None:
         text += f"; this GC freed {rep.bytes['freed']:,} B"
     return text
@@ -159,6 +177,31 @@ def delete_all_then_rebuild(model: str) -> list[tuple[str, str]]:
     return out
 
 
+def delete_all_keeps_tables(model: str = SWISS) -> list[tuple[str, str]]:
+    """Part 3: 1000 int keys in a Swiss map, all deleted: the tables, their capacity
+    and the tombstones stay; ``clear`` erases the tombstones and keeps the tables;
+    ``m = nil`` frees them."""
+    h = Heap(model=model)
+    h.declare(T_DECL)
+    m = h.make_map("map[int]*T", name="m")
+    vals = [h.new("T", value={"id": i}) for i in range(1000)]
+    for i, v in enumerate(vals):
+        m[i] = v
+    out = [("1000 inserts", _shape(m))]
+    for i in range(1000):
+        del m[i]
+    rep = h.collect()
+    out.append(("delete all 1000; GC", _shape(m, rep) + f"; values collected: "
+                f"{sum(rep.collected(v) for v in vals)} of 1000"))
+    m.clear()
+    out.append(("clear(m); GC", _shape(m, h.collect())))
+    h.set_global("m", None)
+    rep = h.collect()
+    out.append(("m = nil; GC", f"map collected: {rep.collected(m)}; this GC freed "
+                f"{rep.bytes['freed']:,} B"))
+    return out
+
+
 def _index(out_dir: Path, parts: dict[str, Part1]) -> Path:
     """A plain page linking the players, the pictures and the reports."""
     items = []
@@ -195,7 +238,9 @@ section{{border-top:1px solid #ccc;margin-top:2em}}</style></head>
 leaves slot 1 <i>emptyOne</i> (tophash 1) because slot 2 is still full. Under the
 <b>scanmap</b> model (the article's claim) the marker still traces the stale slot, so b's
 value is kept; under <b>go</b> (what Go 1.21-1.23 really does) delete zeroed the slot
-and b's value is collected.</p>
+and b's value is collected. Under <b>go-swiss</b> (the Swiss tables of Go 1.24+) the three
+keys sit in the small map's one group: delete zeroes the slot and writes its control
+byte 0x80 (empty), and b's value is collected too.</p>
 {''.join(items)}
 </body></html>
 """
@@ -204,19 +249,46 @@ and b's value is collected.</p>
     return p
 
 
-def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
+def _part1_table(parts: dict[str, Part1], row: str):
+    """Part 1's table: per model and step, the slot bytes and what became of b and c."""
     from rich.table import Table
 
-    from gcemu.cli import cell, progress
+    from gcemu.cli import cell
+
+    table = Table(show_lines=True)
+    for col in ("model", "step", row, "value of b", "value of c"):
+        table.add_column(col, no_wrap=col == row)
+    for name, part in parts.items():
+        for r in part.rows:
+            table.add_row(cell(name), cell(r.step), cell(r.tophash),
+                          cell(r.outcomes.get("b", "-")), cell(r.outcomes.get("c", "-")))
+    return table
+
+
+def _steps_table(results: dict[str, list[tuple[str, str]]]):
+    """Parts 2 and 3: per model and step, the map's shape and what the GC freed."""
+    from rich.table import Table
+
+    from gcemu.cli import cell
+
+    table = Table(show_lines=True)
+    for col in ("model", "step", "result"):
+        table.add_column(col)
+    for name, rows in results.items():
+        for step, result in rows:
+            table.add_row(cell(name), cell(step), cell(result))
+    return table
+
+
+def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
+    from gcemu.cli import progress
 
     out_dir.mkdir(parents=True, exist_ok=True)
     say = console.print
     console.rule("gcemu demo: what the GC keeps after delete from a Go map")
-    say("Part 1 (the article's §2.5): map[string]*T with keys a, b, c in slots 0, 1, 2 of "
-        "one bucket; tophash 1 = emptyOne, 0 = emptyRest.", markup=False)
     parts: dict[str, Part1] = {}
-    with progress("demo", total=2 * len(CLASSIC)) as advance:
-        for name in CLASSIC:
+    with progress("demo", total=2 * len(CLASSIC) + 2) as advance:
+        for name in (*CLASSIC, SWISS):
             advance(0, f"part 1 under {name}")
             parts[name] = delete_middle_then_last(name, out_dir, pictures)
             (out_dir / f"delete-middle-{name}.json").write_text(
@@ -227,29 +299,34 @@ def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
             advance(0, f"part 2 under {name}")
             part2[name] = delete_all_then_rebuild(name)
             advance()
-    table = Table(show_lines=True)
-    for col in ("model", "step", "bucket 0 tophash", "value of b", "value of c"):
-        table.add_column(col, no_wrap=col == "bucket 0 tophash")
-    for name, part in parts.items():
-        for r in part.rows:
-            table.add_row(cell(name), cell(r.step), cell(r.tophash),
-                          cell(r.outcomes.get("b", "-")), cell(r.outcomes.get("c", "-")))
-    say(table)
-    for name, part in parts.items():
-        say(f"{name}: after 'delete b': {part.rows[1].note}", markup=False)
+        advance(0, f"part 3 under {SWISS}")
+        part3 = {SWISS: delete_all_keeps_tables(SWISS)}
+        advance()
+    say("Part 1 (the article's §2.5): map[string]*T with keys a, b, c in slots 0, 1, 2 of "
+        "one bucket; tophash 1 = emptyOne, 0 = emptyRest.", markup=False)
+    say(_part1_table({name: parts[name] for name in CLASSIC}, "bucket 0 tophash"))
+    for name in CLASSIC:
+        say(f"{name}: after 'delete b': {parts[name].rows[1].note}", markup=False)
     say()
     say("Part 2 (chapter 1's table and the fix): 1000 string keys, delete them all; then "
         "keep 10 of 1000 and rebuild the map.", markup=False)
-    table = Table(show_lines=True)
-    for col in ("model", "step", "result"):
-        table.add_column(col)
-    for name, rows in part2.items():
-        for step, result in rows:
-            table.add_row(cell(name), cell(step), cell(result))
-    say(table)
+    say(_steps_table(part2))
     say("scanmap (the design card) keeps a deleted value while a later slot of its chain "
         "is full; real Go (the go model) zeroes the slot at delete, so only the buckets "
         "and B stay until the map is rebuilt.", markup=False)
+    say()
+    say("Part 3: what changed in Go 1.24 (Swiss tables, the go-swiss model). Part 1 again: "
+        "a, b, c sit in the small map's one group; control byte 80 = empty, fe = deleted "
+        "(a tombstone), else the key's H2 in hex.", markup=False)
+    say(_part1_table({SWISS: parts[SWISS]}, "small group ctrl"))
+    say(f"{SWISS}: after 'delete b': {parts[SWISS].rows[1].note}", markup=False)
+    say("Then 1000 int keys, all deleted: tables never shrink, and delete leaves tombstones "
+        "in full groups.", markup=False)
+    say(_steps_table(part3))
+    say("Swiss tables clear the deleted slot too (a small map writes EMPTY, never a "
+        "tombstone), so deleted values are collected at once; the tables, their capacity "
+        "and their tombstones stay until clear(m) (tombstones) or a rebuilt map (tables).",
+        markup=False)
     say()
     if pictures:
         index = _index(out_dir, parts)

@@ -44,7 +44,7 @@ import ast
 import contextlib
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,12 +76,15 @@ COMMANDS = {c.name: c for c in (
     Command("continue", "continue", "step until a breakpoint or the end of the cycle"),
     Command("break", "break [NAME]",
             "stop `continue` when an event touches NAME (an object, a map and its buckets, "
-            "or a global); without NAME, list the breakpoints"),
+            "or its directory, tables and groups, or a global); without NAME, list the "
+            "breakpoints"),
     Command("unbreak", "unbreak NAME|all", "remove a breakpoint"),
     Command("show", "show [WHAT]",
-            "the cycle's state; `show map [MAP]`: a map's buckets (tophash, keys, elems "
-            "and their colours); `show bucket [MAP] N`, `show oldbucket [MAP] N`: one "
-            "bucket chain; `show object NAME`"),
+            "the cycle's state; `show map [MAP]`: a map's buckets or groups (tophash or "
+            "control bytes, keys, elems and their colours); `show bucket [MAP] N`, `show "
+            "oldbucket [MAP] N`: one bucket chain; Swiss maps: `show table [MAP] N` (the "
+            "table at directory entry N), `show group [MAP] [T] G` (group G of table T); "
+            "`show object NAME`"),
     Command("why", "why NAME",
             "why NAME is (or was) kept: its colour and the event that shaded it; the path "
             "from a root; after the cycle, the report's reason and path"),
@@ -122,6 +125,21 @@ def visible(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _number(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise StepperError(f"{what} number {text!r} is not an integer") from None
+
+
+def bucket_name_of(g: Any) -> str:
+    """``table 2 group 5``, ``small group``, ``old table#7 group 3``: a group as the
+    events name it."""
+    from gcemu.scan import bucket_name
+
+    return bucket_name(g.owner, g.index, 0)
 
 
 def literal(text: str, what: str = "key") -> Any:
@@ -191,7 +209,7 @@ class Stepper:
         raise StepperError(f"no object, map or global named {name!r}{hint}")
 
     def resolve_map(self, name: str | None):
-        from gcemu.gomap import Map
+        from gcemu.mapfront import MapFront
 
         if name is None:
             maps = [m for m in self.heap.maps if not m.freed]
@@ -200,7 +218,7 @@ class Stepper:
                 raise StepperError(f"which map? (maps: {names})")
             return maps[0]
         obj = self.resolve(name)
-        if not isinstance(obj, Map):
+        if not isinstance(obj, MapFront):
             raise StepperError(f"{name} is {obj.label}, not a map")
         return obj
 
@@ -322,22 +340,37 @@ class Stepper:
         self._after()
 
     def _break_labels(self) -> dict[str, str]:
-        """event label -> breakpoint name, as of now (a map: its hmap and arrays)."""
-        from gcemu.gomap import Map
-
+        """event label -> breakpoint name, as of now (a map: its hmap and bucket arrays;
+        a Swiss map: its header, directory, tables and groups arrays, old ones an
+        iterator holds included)."""
         out: dict[str, str] = {}
         for name, obj in self.breakpoints.items():
             if isinstance(obj, str):  # a global with no object (yet)
                 out[f"global {obj}"] = name
                 continue
             out[obj.label] = name
-            if isinstance(obj, Map):
-                for arr in (obj.buckets_obj, obj.oldbuckets_obj):
-                    if arr is not None:
-                        out[arr.label] = name
+            for part in self._map_parts(obj):
+                out[part.label] = name
             if name in self.heap.globals:
                 out[f"global {name}"] = name
         return out
+
+    def _map_parts(self, obj: Any) -> list[HeapObject]:
+        """The allocations of a map besides its header ([] for anything else)."""
+        from gcemu.gomap import Map
+        from gcemu.swissmap import GroupsArray, SwissMap
+
+        if type(obj) is Map:
+            return [a for a in (obj.buckets_obj, obj.oldbuckets_obj) if a is not None]
+        if type(obj) is not SwissMap:
+            return []
+        parts: list[HeapObject] = [] if obj.dirPtr is None else [obj.dirPtr]
+        for o in self.heap.objects.values():
+            if type(o) is GroupsArray and o.hmap is obj:
+                parts.append(o)
+                if o.table is not None:
+                    parts.append(o.table)
+        return parts
 
     @staticmethod
     def _touches(e: Event, labels: dict[str, str]) -> str | None:
@@ -366,6 +399,7 @@ class Stepper:
                     self.say(f"breakpoint {hit} at step {self.cycle.steps} "
                              f"({ran} step{'s' if ran != 1 else ''})", "bold red")
                     self.show_events(events)
+                    self._after()
                     return
         except KeyboardInterrupt:
             self.say(f"interrupted at step {self.cycle.steps}", "bold")
@@ -419,18 +453,17 @@ class Stepper:
                 m, n = self.resolve_map(words[1]), words[2]
             else:
                 raise StepperError(f"usage: show {what} [MAP] N")
-            try:
-                j = int(n)
-            except ValueError:
-                raise StepperError(f"bucket number {n!r} is not an integer") from None
-            self.show_bucket(m, j, old=what == "oldbucket")
+            self.show_bucket(m, _number(n, "bucket"), old=what == "oldbucket")
+        elif what in ("table", "group"):
+            self._show_swiss(what, words[1:])
         elif what == "object":
             if len(words) != 2:
                 raise StepperError("usage: show object NAME")
             self.show_object(self.resolve(words[1]))
         else:
             raise StepperError("show what? show, show map [MAP], show bucket [MAP] N, "
-                               "show oldbucket [MAP] N, show object NAME")
+                               "show oldbucket [MAP] N, show table [MAP] N, "
+                               "show group [MAP] [T] G, show object NAME")
 
     def show_status(self) -> None:
         c, h = self.cycle, self.heap
@@ -467,33 +500,57 @@ class Stepper:
             v = t.to_python(v)
         return repr(v), ""
 
-    def _chain_rows(self, table, m, label: str, b, full: bool) -> int:
+    def _slot_rows(self, table, m, name: str, holder, full: bool) -> int:
+        """The rows of one bucket or group: its slots (``full``: all 8; else those
+        holding something or not empty). Returns how many."""
         from gcemu.cli import cell
-        from gcemu.gomap import ClearedString, tophash_state
+        from gcemu.gomap import ClearedString
+        from gcemu.scan import slot_state
+        from gcemu.swissmap import Group
 
+        group = type(holder) is Group
+        ctrl = holder.ctrl if group else holder.tophash
         rows = 0
-        for pos, c in enumerate(b.chain()):
-            name = label + (f" overflow {pos}" if pos else "")
-            for i in range(8):
-                t = c.tophash[i]
-                k, e = c.keys[i], c.elems[i]
-                # an emptyRest slot holding no pointer is of no interest to the GC
-                if not full and t == 0 and e is None and (k is None or
-                                                          isinstance(k, ClearedString)):
-                    continue
-                state = tophash_state(t)
-                kt, ks = self._slot_text(m, k, "key")
-                et, es = self._slot_text(m, e, "elem")
-                style = "red" if t < 5 and (k is not None or e is not None) else ""
-                table.add_row(cell(name), cell(i), cell(f"{t} {state}"), cell(visible(kt), ks),
-                              cell(visible(et), es), style=style)
-                rows += 1
+        for i in range(8):
+            t = ctrl[i]
+            k, e = holder.keys[i], holder.elems[i]
+            state = slot_state(holder.owner, t)
+            # an empty slot holding no pointer is of no interest to the GC
+            if not full and state in ("emptyRest", "empty") and e is None and \
+                    (k is None or isinstance(k, ClearedString)):
+                continue
+            kt, ks = self._slot_text(m, k, "key")
+            et, es = self._slot_text(m, e, "elem")
+            stale = state != "full" and any((*m.key_pointers(k), *m.elem_pointers(e)))
+            style = "red" if stale else ""
+            byte = f"{t:02x}" if group else str(t)
+            table.add_row(cell(name), cell(i), cell(f"{byte} {state}"), cell(visible(kt), ks),
+                          cell(visible(et), es), style=style)
+            rows += 1
         return rows
 
-    def show_map(self, m) -> None:
+    def _chain_rows(self, table, m, label: str, b, full: bool) -> int:
+        rows = 0
+        for pos, c in enumerate(b.chain()):
+            rows += self._slot_rows(table, m, label + (f" overflow {pos}" if pos else ""), c,
+                                    full)
+        return rows
+
+    def _slots_table(self, title: str, unit: str, ctrl: str):
         from rich.table import Table
 
+        table = Table(title=title, title_justify="left")
+        for col in (unit, "slot", ctrl, "key", "elem"):
+            table.add_column(col)
+        return table
+
+    def show_map(self, m) -> None:
+        from gcemu.swissmap import SwissMap
+
         self.say(f"{self.who(m)} {m.type.name} ({self.colour(m)}): {m.describe()}", "bold")
+        if type(m) is SwissMap:
+            self._show_swiss_map(m)
+            return
         arrays = [("bucket", m.buckets_obj, 1 << m.B)]
         if m.oldbuckets_obj is not None:
             arrays.append(("oldbucket", m.oldbuckets_obj, m.noldbuckets()))
@@ -502,10 +559,8 @@ class Stepper:
             if arr is None:
                 self.say("  no bucket array yet (B=0, nothing inserted)")
                 continue
-            table = Table(title=f"{prefix}s: {arr.label}, {n} buckets, {arr.size:,} B, "
-                                f"{self.colour(arr)}", title_justify="left")
-            for col in ("bucket", "slot", "tophash", "key", "elem"):
-                table.add_column(col)
+            table = self._slots_table(f"{prefix}s: {arr.label}, {n} buckets, {arr.size:,} B, "
+                                      f"{self.colour(arr)}", "bucket", "tophash")
             empty = 0
             for j in range(n):
                 if shown >= 16:
@@ -523,32 +578,162 @@ class Stepper:
                 where = f"{m.name} N" if m.name else "N"
                 self.say(f"  {rest} more bucket(s) not listed: show {prefix} {where}", "dim")
 
-    def show_bucket(self, m, j: int, old: bool = False) -> None:
-        from rich.table import Table
+    def _swiss_storage(self, m) -> list[tuple[str, Any]]:
+        """(title, groups array) of a Swiss map: its small group or each table, then
+        the old storage its live iterators still hold."""
+        from gcemu.swissmap import SwissIter
 
+        if m.dirPtr is None:
+            return []
+        if m.dirLen == 0:
+            out = [("small group", m.dirPtr)]
+        else:
+            out = [(f"table {t.index}: {t.label}, localDepth {t.localDepth}, capacity "
+                    f"{t.capacity}, used {t.used}, growthLeft {t.growthLeft}, tombstones "
+                    f"{t.tombstones()}", t.groups_obj) for t in m.tables]
+        held = [f.group.owner for st in self.heap.stacks for f in st.frames
+                if isinstance(f, SwissIter) and f.m is m and f.group is not None]
+        for arr in dict.fromkeys(held):
+            if not arr.current():
+                what = f"old {arr.table.label}" if arr.table else "old small group"
+                out.append((f"{what} (replaced; an iterator holds it)", arr))
+        return out
+
+    def _show_swiss_map(self, m) -> None:
+        """At most 4 tables (and the old storage iterators hold), 16 groups each."""
+        storage = self._swiss_storage(m)
+        if not storage:
+            self.say("  no group yet (nothing inserted)")
+        where = f"{m.name} " if m.name else ""
+        listed = 0
+        for title, arr in storage:
+            if arr.current():
+                listed += 1
+                if listed > 4:
+                    continue
+            n = len(arr.groups)
+            table = self._slots_table(f"{title}; {arr.label}, {n} group{'s' * (n != 1)}, "
+                                      f"{arr.size:,} B, {self.colour(arr)}", "group", "ctrl")
+            shown = empty = 0
+            for g in arr.groups:
+                if shown == 16:
+                    break
+                if self._slot_rows(table, m, bucket_name_of(g), g, full=False):
+                    shown += 1
+                else:
+                    empty += 1
+            self.out.print(table)
+            if empty:
+                self.say(f"  {empty} group(s) with nothing in them not listed", "dim")
+            if shown + empty < n:
+                how = f": show table {where}N" if arr.current() and arr.table else ""
+                self.say(f"  {n - shown - empty} more group(s) not listed{how}", "dim")
+        if listed > 4:
+            self.say(f"  {listed - 4} more table(s) not listed: show table {where}N", "dim")
+
+    def _show_swiss(self, what: str, args: list[str]) -> None:
+        """``show table [MAP] N`` and ``show group [MAP] [T] G``."""
+        from gcemu.swissmap import SwissMap
+
+        if args and not args[0].lstrip("-").isdigit():
+            m, args = self.resolve_map(args[0]), args[1:]
+        else:
+            m = self.resolve_map(None)
+        if type(m) is not SwissMap:
+            raise StepperError(f"{self.who(m)} is a classic map (buckets, not tables): show "
+                               f"bucket [MAP] N, show oldbucket [MAP] N")
+        nums = [_number(a, what) for a in args]
+        if what == "table":
+            if len(nums) != 1:
+                raise StepperError("usage: show table [MAP] N")
+            self.show_table(m, nums[0])
+        elif (len(nums) == 1 and m.dirLen == 0) or (len(nums) == 2 and m.dirLen > 0):
+            self.show_group(m, *nums)
+        else:
+            raise StepperError("usage: show group [MAP] T G (show group [MAP] 0 for a small "
+                               "map's group)")
+
+    def _table_at(self, m, n: int):
+        if not 0 <= n < m.dirLen:
+            entries = f"{m.dirLen} directory entr{'y' if m.dirLen == 1 else 'ies'}"
+            raise StepperError(f"{self.who(m)} has {entries}; no {n}"
+                               + (" (a small map: show group 0)" if m.dirLen == 0 else ""))
+        return m.directory[n]
+
+    def show_table(self, m, n: int) -> None:
+        t = self._table_at(m, n)
+        arr = t.groups_obj
+        table = self._slots_table(
+            f"table {t.index} of {self.who(m)} ({t.label}, directory entries {t.index}-"
+            f"{t.index + (1 << (m.globalDepth - t.localDepth)) - 1}): localDepth "
+            f"{t.localDepth}, capacity {t.capacity}, used {t.used}, growthLeft {t.growthLeft}, "
+            f"tombstones {t.tombstones()}; {arr.label}, {self.colour(arr)}", "group", "ctrl")
+        empty = sum(not self._slot_rows(table, m, bucket_name_of(g), g, full=False)
+                    for g in arr.groups)
+        self.out.print(table)
+        if empty:
+            self.say(f"  {empty} group(s) with nothing in them not listed", "dim")
+
+    def show_group(self, m, *nums: int) -> None:
+        if m.dirLen == 0:
+            if m.dirPtr is None or nums[0] != 0:
+                raise StepperError(f"{self.who(m)} is a small map"
+                                   + (" with no group yet" if m.dirPtr is None else
+                                      ": its only group is 0"))
+            arr, j = m.dirPtr, 0
+        else:
+            arr, j = self._table_at(m, nums[0]).groups_obj, nums[1]
+            if not 0 <= j < len(arr.groups):
+                raise StepperError(f"table {nums[0]} has {len(arr.groups)} groups; no {j}")
+        g = arr.groups[j]
+        name = bucket_name_of(g)
+        table = self._slots_table(f"{name} of {self.who(m)} ({arr.label}, "
+                                  f"{self.colour(arr)})", "group", "ctrl")
+        self._slot_rows(table, m, name, g, full=True)
+        self.out.print(table)
+
+    def show_bucket(self, m, j: int, old: bool = False) -> None:
+        from gcemu.swissmap import SwissMap
+
+        if type(m) is SwissMap:
+            raise StepperError(f"{self.who(m)} is a Swiss map (tables and groups, no "
+                               f"buckets): show table [MAP] N, show group [MAP] [T] G")
         arr = m.oldbuckets_obj if old else m.buckets_obj
         n = (m.noldbuckets() if m.growing() else 0) if old else (1 << m.B if arr else 0)
         if arr is None or not 0 <= j < n:
             what = "old buckets" if old else "buckets"
             raise StepperError(f"{self.who(m)} has {n} {what}; no {j}")
         prefix = "oldbucket" if old else "bucket"
-        b = arr.buckets[j]
-        table = Table(title=f"{prefix} {j} of {self.who(m)} ({arr.label}, {self.colour(arr)})",
-                      title_justify="left")
-        for col in ("bucket", "slot", "tophash", "key", "elem"):
-            table.add_column(col)
-        self._chain_rows(table, m, f"{prefix} {j}", b, full=True)
+        table = self._slots_table(f"{prefix} {j} of {self.who(m)} ({arr.label}, "
+                                  f"{self.colour(arr)})", "bucket", "tophash")
+        self._chain_rows(table, m, f"{prefix} {j}", arr.buckets[j], full=True)
         self.out.print(table)
 
     def show_object(self, obj: Any) -> None:
-        from gcemu.gomap import BucketArray, Map
+        from gcemu.gomap import BucketArray
+        from gcemu.mapfront import MapFront
+        from gcemu.swissmap import Directory, GroupsArray, Table
 
         self.say(f"{self.who(obj)}: {obj.size} B, {self.colour(obj)}"
                  + (f", freed by cycle {obj.freed}" if obj.freed else ""), "bold")
-        if isinstance(obj, Map):
+        if isinstance(obj, MapFront):
             self.say(f"  {obj.type.name}: {obj.describe()}")
         elif isinstance(obj, BucketArray):
             self.say(f"  {obj.role} of {self.who(obj.hmap)}: {len(obj.buckets)} buckets")
+        elif isinstance(obj, GroupsArray):
+            what = "the small group" if obj.table is None else f"the groups of {obj.table.label}"
+            old = "" if obj.current() else " (replaced: old storage)"
+            n = len(obj.groups)
+            self.say(f"  {what} of {self.who(obj.hmap)}{old}: {n} group{'s' * (n != 1)}")
+        elif isinstance(obj, Table):
+            self.say(f"  index {obj.index}, localDepth {obj.localDepth}, capacity "
+                     f"{obj.capacity}, used {obj.used}, growthLeft {obj.growthLeft}, "
+                     f"tombstones {obj.tombstones()}")
+        elif isinstance(obj, Directory):
+            n = len(obj.tables)
+            self.say(f"  {n} entr{'y' if n == 1 else 'ies'}: "
+                     + " ".join(t.label for t in obj.tables[:16])
+                     + (" ..." if len(obj.tables) > 16 else ""))
         elif isinstance(obj, Object):
             self.say(f"  type {obj.type.name}")
             fields = obj.type.fields if obj.type.kind == "struct" else None
@@ -577,8 +762,9 @@ class Stepper:
             for line in str(path).splitlines():
                 self.say(f"  {line}")
             if path.hops:
+                what = "ctrl" if self.heap.model.map == "swiss" else "tophash"
                 for name, row in rep.path_buckets(obj):
-                    self.say(f"  {name} tophash: {row}", "dim")
+                    self.say(f"  {name} {what}: {row}", "dim")
             return
         if obj.freed:
             self.say(f"{self.who(obj)} was freed by cycle {obj.freed}", "bold")
@@ -777,9 +963,10 @@ class Stepper:
             return list(EVENT_KINDS)
         if cmd == "show":
             if index == 1:
-                return ["map", "bucket", "oldbucket", "object"]
+                return ["map", "bucket", "oldbucket", "table", "group", "object"]
             if index == 2:
-                return maps if words[1] in ("map", "bucket", "oldbucket") else names
+                return maps if words[1] in ("map", "bucket", "oldbucket", "table",
+                                            "group") else names
         if cmd in ("break", "why"):
             return names
         if cmd == "unbreak":
@@ -802,31 +989,43 @@ class Stepper:
         return []
 
     def _keys(self, mname: str, limit: int = 200) -> list[str]:
-        """The keys of a map as literals, read from its buckets (not by ranging over
-        it, which would set iterator flags and be a mutator operation)."""
-        from gcemu.gomap import Indirect, Map
+        """The keys of a map as literals, read from its buckets or groups (not by
+        ranging over it, which would set iterator flags and be a mutator operation)."""
+        from gcemu.gomap import Indirect
+        from gcemu.scan import slot_state
 
         m = self.names().get(mname)
-        if not isinstance(m, Map) or m.buckets_obj is None:
-            return []
         out: list[str] = []
-        arrays = [(m.buckets_obj, 1 << m.B)]
-        if m.oldbuckets_obj is not None:
-            arrays.append((m.oldbuckets_obj, m.noldbuckets()))
-        for arr, n in arrays:
-            for j in range(n):
-                for b in arr.buckets[j].chain():
-                    for i in range(8):
-                        if b.tophash[i] >= 5:
-                            k = b.keys[i]
-                            k = k.value if isinstance(k, Indirect) else k
-                            try:
-                                out.append(repr(m.layout.key.to_python(k)))
-                            except Exception:  # pragma: no cover - display only
-                                continue
-                            if len(out) >= limit:
-                                return out
+        for holder in self._holders(m):
+            ctrl = getattr(holder, "ctrl", None) or holder.tophash
+            for i in range(8):
+                if slot_state(holder.owner, ctrl[i]) == "full":
+                    k = holder.keys[i]
+                    k = k.value if isinstance(k, Indirect) else k
+                    try:
+                        out.append(repr(m.layout.key.to_python(k)))
+                    except Exception:  # pragma: no cover - display only
+                        continue
+                    if len(out) >= limit:
+                        return out
         return out
+
+    def _holders(self, m: Any) -> Iterator[Any]:
+        """The buckets (main, overflow and old) or groups of the storage a map uses."""
+        from gcemu.gomap import Map
+        from gcemu.swissmap import SwissMap
+
+        if type(m) is SwissMap:
+            for _, arr in self._swiss_storage(m):
+                if arr.current():
+                    yield from arr.groups
+        elif type(m) is Map and m.buckets_obj is not None:
+            arrays = [(m.buckets_obj, 1 << m.B)]
+            if m.oldbuckets_obj is not None:
+                arrays.append((m.oldbuckets_obj, m.noldbuckets()))
+            for arr, n in arrays:
+                for j in range(n):
+                    yield from arr.buckets[j].chain()
 
     def _type_names(self) -> list[str]:
         declared = getattr(self.heap.types, "named", None) or getattr(self.heap.types,

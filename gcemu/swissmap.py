@@ -463,30 +463,55 @@ class SwissMap(MapFront):
 
     # -- lookup ---------------------------------------------------------------------------
     def _find(self, key: Any) -> tuple[Group, int] | None:
-        """maps.(*Map).getWithKey (runtime_mapaccess2*): the (group, slot) of ``key``.
-
-        A table probe stops at the first group with an empty slot; tombstones do not
-        stop it (§2).
-        """
+        """maps.(*Map).getWithKey (runtime_mapaccess2*): the (group, slot) of ``key``."""
         if self.used == 0:
             return None
         hash = self._hash(key, self.seed)
         equal = self._equal(key)
-        top = h2(hash)
         if self.dirLen == 0:
             g = self.dirPtr.groups[0]
-            i = self._match(g, top, equal)
+            i = self._match(g, h2(hash), equal)
             return None if i < 0 else (g, i)
-        t = self.dirPtr.tables[self._dir_index(hash)]
+        g, i, _ = self._probe(self.dirPtr.tables[self._dir_index(hash)], hash, equal)
+        return None if g is None else (g, i)
+
+    def _probe(self, t: Table, hash: int, equal: Callable[[Any], bool]
+               ) -> tuple[Group | None, int, tuple[Group, int, bool] | None]:
+        """The probe every table operation makes (getWithKey, PutSlot, Delete):
+        ``(group, slot, None)`` of the key, or ``(None, -1, free)`` where ``free`` is
+        ``(group, slot, tombstone)``: the first tombstone met, else the lowest empty
+        slot of the group that ended the probe.
+
+        The probe visits groups ``H1, H1+1, H1+3, ...`` (`probe`) and ends at the first
+        group with an empty slot: no key can lie beyond it. Tombstones do not end it.
+        (A group with an empty slot holds no tombstone, §3.2, so its lowest free slot
+        is the empty one, as matchEmptyOrDeleted().first() finds it.)
+        """
         groups = t.groups_obj.groups
-        for off in probe(h1(hash), len(groups) - 1):
+        mask = len(groups) - 1
+        top = hash & 0x7F
+        ind = self.layout.indirect_key
+        off = (hash >> 7) & mask
+        step = 0
+        tomb = None
+        while True:
             g = groups[off]
-            i = self._match(g, top, equal)
-            if i >= 0:
-                return g, i
-            if CTRL_EMPTY in g.ctrl:
-                return None
-        raise AssertionError("unreachable: a table always has an empty slot")
+            ctrl = g.ctrl
+            i = ctrl.find(top)
+            while i >= 0:
+                k = g.keys[i]
+                if equal(k.value if ind else k) is True:
+                    return g, i, None
+                i = ctrl.find(top, i + 1)
+            e = ctrl.find(CTRL_EMPTY)
+            if e >= 0:
+                return None, -1, tomb or (g, e, False)
+            if tomb is None:
+                d = ctrl.find(CTRL_DELETED)
+                if d >= 0:
+                    tomb = (g, d, True)
+            step += 1
+            off = (off + step) & mask
 
     # -- insert ---------------------------------------------------------------------------
     def _assign(self, key: Any, value: Any) -> None:
@@ -543,53 +568,47 @@ class SwissMap(MapFront):
     def _put_slot(self, t: Table, hash: int, key: Any, value: Any) -> bool:
         """maps.(*table).PutSlot as runtime_mapassign* inline it; False when the table
         was rehashed instead (the caller selects the table again)."""
-        groups = t.groups_obj.groups
-        top = h2(hash)
-        equal = self._equal(key)
-        first_del: tuple[Group, int] | None = None
-        for off in probe(h1(hash), len(groups) - 1):
-            g = groups[off]
-            i = self._match(g, top, equal)
-            if i >= 0:
-                self._update(g, i, key, value)  # an existing key: no counter changes
-                return True
-            i = _first_empty_or_deleted(g.ctrl)
-            if i < 0:
-                continue  # nothing but full slots: keep probing
-            if g.ctrl[i] == CTRL_DELETED:
-                if first_del is None:
-                    first_del = (g, i)
-                continue
-            # an empty slot ends the probe: the key is absent
-            if first_del is not None:
-                g, i = first_del
-                t.growthLeft += 1  # reusing a tombstone spends no growth budget
-            if t.growthLeft == 0 and self._prunes:
-                self._prune_tombstones(t)
-            if t.growthLeft > 0:
-                t.growthLeft -= 1
-                t.used += 1
-                self._write_new(g, i, hash, key, value)
-                return True
-            self._rehash(t)
-            return False
-        raise AssertionError("unreachable: a table always has an empty slot")
+        g, i, free = self._probe(t, hash, self._equal(key))
+        if g is not None:
+            self._update(g, i, key, value)  # an existing key: no counter changes
+            return True
+        g, i, tombstone = free
+        if tombstone:
+            t.growthLeft += 1  # reusing a tombstone spends no growth budget
+        if t.growthLeft == 0 and self._prunes:
+            self._prune_tombstones(t)
+        if t.growthLeft > 0:
+            t.growthLeft -= 1
+            t.used += 1
+            self._write_new(g, i, hash, key, value)
+            return True
+        self._rehash(t)
+        return False
 
     def _unchecked_put_slot(self, t: Table, hash: int, key: Any, elem: Any) -> None:
         """maps.(*table).uncheckedPutSlot: a key known absent, moved by a grow or split
-        (the same key and elem objects when indirect): the first free slot on its
-        probe sequence."""
+        (the same key and elem objects when indirect) into a fresh table, which has no
+        tombstones: the lowest empty slot of the first group on its probe with one."""
         groups = t.groups_obj.groups
-        for off in probe(h1(hash), len(groups) - 1):
+        mask = len(groups) - 1
+        off = (hash >> 7) & mask
+        step = 0
+        while True:
             g = groups[off]
-            i = _first_empty_or_deleted(g.ctrl)
+            i = g.ctrl.find(CTRL_EMPTY)
             if i >= 0:
-                self._set_key(g, i, key)
-                self._set_elem(g, i, elem)
-                t.growthLeft -= 1
-                t.used += 1
-                g.ctrl[i] = h2(hash)
-                return
+                break
+            step += 1
+            off = (off + step) & mask
+        if self.heap.marking:  # typedmemmove: the bulk barrier
+            self._set_key(g, i, key)
+            self._set_elem(g, i, elem)
+        else:
+            g.keys[i] = key
+            g.elems[i] = elem
+        t.growthLeft -= 1
+        t.used += 1
+        g.ctrl[i] = hash & 0x7F
 
     # -- rehash ---------------------------------------------------------------------------
     def _rehash(self, t: Table) -> None:
@@ -708,19 +727,17 @@ class SwissMap(MapFront):
             return None
         hash = self._hash(key, self.seed)
         equal = self._equal(key)
-        top = h2(hash)
         found = None
         if self.dirLen == 0:  # maps.(*Map).deleteSmall: never a tombstone
             g = self.dirPtr.groups[0]
-            i = self._match(g, top, equal)
+            i = self._match(g, h2(hash), equal)
             if i >= 0:
                 found = self._slot_key(g, i)
                 self.used -= 1
                 self._clear_deleted(g, i)
                 g.ctrl[i] = CTRL_EMPTY
         else:
-            t = self.dirPtr.tables[self._dir_index(hash)]
-            found = self._table_delete(t, hash, equal)
+            found = self._table_delete(self.dirPtr.tables[self._dir_index(hash)], hash, equal)
         if self.used == 0:  # reseed to foil repeated collisions
             self.seed = self.heap.rand64()
         return found
@@ -728,26 +745,20 @@ class SwissMap(MapFront):
     def _table_delete(self, t: Table, hash: int, equal: Callable[[Any], bool]) -> Any:
         """maps.(*table).Delete: EMPTY if the group still has an empty slot (no probe
         can have passed it), else a tombstone."""
-        groups = t.groups_obj.groups
-        top = h2(hash)
-        for off in probe(h1(hash), len(groups) - 1):
-            g = groups[off]
-            i = self._match(g, top, equal)
-            if i >= 0:
-                found = self._slot_key(g, i)
-                t.used -= 1
-                self.used -= 1
-                self._clear_deleted(g, i)
-                if CTRL_EMPTY in g.ctrl:
-                    g.ctrl[i] = CTRL_EMPTY
-                    t.growthLeft += 1
-                else:
-                    g.ctrl[i] = CTRL_DELETED
-                    self.tombstonePossible = True
-                return found
-            if CTRL_EMPTY in g.ctrl:
-                return None
-        raise AssertionError("unreachable: a table always has an empty slot")
+        g, i, _ = self._probe(t, hash, equal)
+        if g is None:
+            return None
+        found = self._slot_key(g, i)
+        t.used -= 1
+        self.used -= 1
+        self._clear_deleted(g, i)
+        if CTRL_EMPTY in g.ctrl:
+            g.ctrl[i] = CTRL_EMPTY
+            t.growthLeft += 1
+        else:
+            g.ctrl[i] = CTRL_DELETED
+            self.tombstonePossible = True
+        return found
 
     def _clear_deleted(self, g: Group, i: int) -> None:
         """What Delete clears (§4): an indirect key's pointer, or a pointerful key; the

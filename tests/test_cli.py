@@ -3,6 +3,7 @@ only the output matters, in-process through `gcemu.cli.main` (faster)."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def test_demo_writes_reports_and_shows_both_models(tmp_path):
     # the folder it names, with the stepping pages, the SVGs and an index linking them
     assert str(out) in r.stdout and "index.html" in r.stdout
     index = (out / "index.html").read_text()
-    for model in ("scanmap", "go"):
+    for model in ("scanmap", "go", "go-swiss"):
         for suffix in ("-before-gc", "-after-gc"):
             ext = ".svg" if HAVE_DOT else ".dot"
             assert (out / f"delete-middle-{model}{suffix}{ext}").stat().st_size > 500
@@ -59,13 +60,27 @@ def test_demo_writes_reports_and_shows_both_models(tmp_path):
     # chapter 1's table and the fix
     assert "57,344" in r.stdout and "1000 of 1000" in r.stdout
     assert "old map collected: True" in r.stdout
+    # part 3: Swiss tables: delete writes EMPTY in the small group, b's value goes;
+    # delete-all keeps the tables and leaves tombstones, clear erases them
+    part3 = r.stdout[r.stdout.index("Part 3"):]
+    assert "small group ctrl" in part3
+    rows = [ln for ln in part3.splitlines() if ln.startswith("│ go-swiss")]
+    assert rows[1].split("│")[3].split()[1] == "80"        # slot 1 of "delete b; GC"
+    assert "collected" in rows[1].split("│")[4]
+    swiss = json.loads((out / "delete-middle-go-swiss.json").read_text())
+    assert {o["name"]: o["state"] for o in swiss["objects"]}["vb"] == "collected"
+    flat = " ".join(part3.replace("│", " ").split())
+    assert "delete all 1000; GC len=0 tables=2 capacity=2048 tombstones=" in flat
+    assert "tombstones=0 groups=36,864 B" in flat and "map collected: True" in flat
+    kept = re.search(r"delete all 1000; GC len=0 tables=2 capacity=2048 tombstones=(\d+)", flat)
+    assert int(kept.group(1)) > 0
 
 
 def test_demo_without_pictures(tmp_path, capsys):
     code, _, err = inproc(capsys, "demo", "--out", tmp_path / "d", "--no-pictures")
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == [
-        "delete-middle-go.json", "delete-middle-scanmap.json"]
+        "delete-middle-go-swiss.json", "delete-middle-go.json", "delete-middle-scanmap.json"]
 
 
 def test_demo_into_an_unwritable_place_is_one_line(tmp_path, capsys):
@@ -161,6 +176,107 @@ def test_compare_json(capsys):
     assert data["go"]["measured"]["growing"] is True
 
 
+SWISS_SCENARIO = """\"\"\"1000 keys, then delete all but two.\"\"\"
+
+
+def scenario(heap):
+    heap.declare("type T struct { id int; next *T; buf [48]byte }")
+    m = heap.make_map("map[int]*T", name="m")
+    for i in range(1000):
+        m[i] = heap.new("T", name=f"v{i}" if i < 3 else None)
+    for i in range(1, 1000):
+        if i != 2:
+            del m[i]
+"""
+
+
+@pytest.fixture
+def many(tmp_path, monkeypatch):
+    """SWISS_SCENARIO as a file; tables wide enough not to wrap."""
+    monkeypatch.setenv("COLUMNS", "200")
+    scn = tmp_path / "many.py"
+    scn.write_text(SWISS_SCENARIO)
+    return scn
+
+
+def test_compare_a_classic_and_a_swiss_map(many, capsys):
+    scn = many
+    code, out, err = inproc(capsys, "compare", scn, "--models", "go,go-swiss")
+    assert code == 0, err
+    assert "many.py · go, go-swiss" in out
+    header = next(ln for ln in out.splitlines() if ln.startswith("┃ name"))
+    assert [c.strip() for c in header.split("┃")[2:4]] == ["go", "go-swiss"]
+    v1 = next(ln for ln in out.splitlines() if ln.startswith("│ v1 "))
+    assert v1.count("collected") == 2
+    v0 = next(ln for ln in out.splitlines() if ln.startswith("│ v0 "))
+    assert v0.count("retained (live)") == 2
+    assert re.search(r"^go: bytes kept [\d,]+ ", out, re.M)
+    assert re.search(r"^go-swiss: bytes kept [\d,]+ ", out, re.M)
+    assert re.search(r"^go: map m map\[int\]\*T: len 2, B=8 \(256 buckets\), noverflow \d+$",
+                     out, re.M)
+    assert re.search(r"^go-swiss: map m map\[int\]\*T: len 2, 2 tables, dirLen 2, capacity "
+                     r"2048, tombstones \d+$", out, re.M)
+    code, out, err = inproc(capsys, "compare", scn, "--models", "all", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert list(data) == ["scanmap", "go", "go-swiss", "go-swiss-1.27"]
+    assert data["go-swiss"]["maps"][0]["capacity"] == 2048
+    code, out, _ = inproc(capsys, "compare", scn)     # the default: the classic two
+    assert code == 0 and "many.py · scanmap, go" in out and "go-swiss" not in out
+
+
+@pytest.mark.parametrize("models, message", [
+    ("go,rust", "--models: unknown model 'rust' (known models: scanmap, go, go-swiss, "
+                "go-swiss-1.27, or all)"),
+    ("go", "--models needs at least two models to compare, got 'go'"),
+    (",", "--models needs at least two models"),
+])
+def test_compare_bad_models_is_one_line(capsys, models, message):
+    code, out, err = inproc(capsys, "compare", EXAMPLES / "delete_middle.py", "--models",
+                            models)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"gcemu: error: {message}")
+
+
+@pytest.mark.parametrize("command", ["run", "explain", "render", "step"])
+def test_model_help_lists_every_model_with_its_summary(capsys, command):
+    from gcemu.models import MODELS
+
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "{go,go-swiss,go-swiss-1.27,scanmap}" in out
+    flat = " ".join(out.split())
+    for name, m in MODELS.items():
+        assert f"{name} {m.summary}" in flat, name
+
+
+def test_run_and_explain_a_swiss_map(many, capsys, tmp_path):
+    scn = many
+    code, out, err = inproc(capsys, "run", scn, "--model", "go-swiss")
+    assert code == 0, err
+    table = out[out.index("maps"):]
+    head = next(ln for ln in table.splitlines() if ln.startswith("┃ map"))
+    assert [c.strip() for c in head.split("┃")[1:-1]] == [
+        "map", "type", "len", "tables", "dirLen", "globalDepth", "capacity", "tombstones",
+        "stale slots", "bytes"]
+    row = next(ln for ln in table.splitlines() if ln.startswith("│ m "))
+    assert [c.strip() for c in row.split("│")[3:8]] == ["2", "2", "2", "1", "2048"]
+    assert "groups 36,864" in row
+    code, out, err = inproc(capsys, "explain", scn, "v0", "--model", "go-swiss")
+    assert code == 0, err
+    assert "retained (live)" in out.splitlines()[0]
+    assert re.search(r"^table \d group \d+ ctrl: \[[0-9a-f ]+\] = ", out, re.M)
+    code, out, err = inproc(capsys, "render", scn, "--model", "go-swiss", "--max-groups", "2",
+                            "-o", tmp_path / "m.dot")
+    assert code == 0, err
+    dot = (tmp_path / "m.dot").read_text()
+    assert len(re.findall(r"\n\t  (o\d+b\d+) \[shape=plain", dot)) == 2
+    assert "tables of map#1 m not drawn" in dot or "more table" in dot
+
+
 # -- render ------------------------------------------------------------------------------------
 def test_render_dot_needs_no_graphviz(tmp_path, capsys):
     out = tmp_path / "m.dot"
@@ -215,6 +331,17 @@ def test_step_reads_commands_from_a_pipe():
     assert "bucket 0 slot 1 [emptyOne 1]: trace stale" in out
     assert "T#4 (b) is grey" in out
     assert "kept by cycle 1, reason stale-slot" in out
+
+
+def test_step_a_swiss_map_from_a_pipe():
+    script = "next slot empty\nshow map\nwhy b\ncontinue\nwhy a\n"
+    r = gcemu("step", EXAMPLES / "delete_middle.py", "--model", "go-swiss", input=script)
+    assert r.returncode == 0, r.stderr
+    assert "gcemu go-swiss mark step 0> next slot empty" in r.stdout
+    assert "small group slot 1 [empty 128]: skip" in r.stdout
+    assert "80 empty" not in r.stdout.split("show map")[1].split("why b")[0]  # not listed
+    assert "T#4 (b) is white" in r.stdout and "collected" in r.stdout
+    assert "small group ctrl: [" in r.stdout
 
 
 def test_step_script_errors_name_the_line_and_exit_2():

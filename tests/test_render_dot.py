@@ -17,12 +17,22 @@ from pathlib import Path
 import pytest
 
 import gcemu
-from gcemu.render import render
-from gcemu.render.dot import INSTALL_HINT, TOPHASH_COLORS, pipe, visible
+from gcemu.render import Recording, render
+from gcemu.render.classic import TOPHASH_COLORS
+from gcemu.render.dot import INSTALL_HINT, pipe
+from gcemu.render.swiss import CTRL_COLORS, CTRL_LEGEND
+from gcemu.render.text import visible
 from gcemu.scenario import load, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+# the examples that read the Swiss layout run under go-swiss only, those that read the
+# classic one under scanmap and go; the article's that read neither under all three
+SWISS_ONLY = ("swiss_", "churn_")
+ARTICLE_ON_SWISS = ["delete_during_mark", "delete_during_range", "delete_middle",
+                    "release_timing"]
+CLASSIC_EXAMPLES = [p for p in EXAMPLES if not p.stem.startswith(SWISS_ONLY)]
+SWISS_EXAMPLES = [p.stem for p in EXAMPLES if p.stem.startswith(SWISS_ONLY)] + ARTICLE_ON_SWISS
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = ['"><script>alert(1)</script>', "q'uo\"te", "{br|ace}<p>", "new\nline\r\ttab",
@@ -59,7 +69,7 @@ def growing():
 
 # -- every example, both models, through dot -----------------------------------------------
 @pytest.mark.parametrize("model", ["scanmap", "go"])
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("path", CLASSIC_EXAMPLES, ids=[p.stem for p in CLASSIC_EXAMPLES])
 def test_every_example_renders_through_dot(path, model, tmp_path):
     heap = prepare(load(path), model)
     for name in heap.globals:
@@ -85,6 +95,24 @@ def test_every_example_renders_through_dot(path, model, tmp_path):
 
 def test_examples_exist():
     assert EXAMPLES, "examples/ has no scenario to render"
+    assert {p.stem for p in EXAMPLES} >= set(ARTICLE_ON_SWISS)
+
+
+@pytest.mark.parametrize("name", SWISS_EXAMPLES)
+def test_examples_that_run_on_swiss_maps_render_through_dot(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("GCEMU_CHURN_OPS", "20000")  # the churn example: a short churn
+    heap = prepare(load(ROOT / "examples" / f"{name}.py"), "go-swiss")
+    texts = svg_texts(pipe(gcemu.to_dot(heap), "svg"))
+    assert "ctrl 80 empty" in texts                 # the Swiss legend
+    for g in heap.globals:
+        assert f"global {visible(g, 60)}" in texts
+    rec = Recording(heap)                       # the scenario's cycle, or a new one
+    for _ in range(4):
+        rec.step()
+    mid = "\n".join(svg_texts(pipe(gcemu.to_dot(rec.cycle), "svg")))
+    assert f"phase {rec.cycle.phase} · step {rec.cycle.steps}" in mid
+    rec.run()
+    svg_texts(render(rec.cycle, tmp_path / f"{name}.svg").read_bytes())
 
 
 # -- what a picture shows ------------------------------------------------------------------
@@ -129,8 +157,9 @@ def test_untraced_slots_after_emptyrest_are_dotted_and_freed_objects_dashed():
     assert re.search(r'o3 \[[^\n]*label="T#3\\nb\\n64 B · freed"[^\n]*dashed', src)
 
 
-def test_colours_follow_the_cycle_step_by_step():
-    h, m, a, b, c = abc()
+@pytest.mark.parametrize("model", ["scanmap", "go-swiss"])
+def test_colours_follow_the_cycle_step_by_step(model):
+    h, m, a, b, c = abc(model)
     del m["b"]
     cycle = h.gc()
     seen = set()
@@ -141,7 +170,7 @@ def test_colours_follow_the_cycle_step_by_step():
             want = fills[cycle.color(o)]
             assert re.search(rf'\n\to{o.id} \[[^\n]*fillcolor="{want}"', src), (o, want)
             seen.add(cycle.color(o))
-        arr = m.buckets_obj
+        arr = m.dirPtr if model == "go-swiss" else m.buckets_obj
         col = {"white": "#fcfcfc", "grey": "#c8c8c8", "black": "#4a4a4a"}[cycle.color(arr)]
         assert f'fillcolor="{col}"' in src.split(f"subgraph cluster_o{arr.id} {{")[1]
         cycle.step()
@@ -242,7 +271,7 @@ def test_max_buckets_zero_and_bad_arguments():
 
 
 # -- hostile strings -----------------------------------------------------------------------
-@pytest.mark.parametrize("model", ["scanmap", "go"])
+@pytest.mark.parametrize("model", ["scanmap", "go", "go-swiss"])
 def test_hostile_names_keys_and_types_are_text(model, tmp_path):
     h = gcemu.Heap(model=model)
     h.declare("type 名前 struct { id int; p *名前 }")
@@ -270,7 +299,7 @@ def test_hostile_names_keys_and_types_are_text(model, tmp_path):
 
 
 def test_escaping_helpers():
-    from gcemu.render.dot import dot_str, html_str, record_str
+    from gcemu.render.text import dot_str, html_str, record_str
 
     assert visible("a\nb\tc\u202ed\ud800") == "a\\nb\\tc\\u202ed\\ud800"
     assert visible("x" * 50, 10) == "x" * 9 + "…"
@@ -326,3 +355,173 @@ def test_import_gcemu_does_not_import_graphviz():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "to_dot"
+
+
+# -- Swiss maps (go-swiss) -----------------------------------------------------------------
+def swiss(n: int, model: str = "go-swiss"):
+    """A map[int]*T of the Swiss model with n entries v0..v{n-1}."""
+    h = gcemu.Heap(model=model)
+    h.declare(T_DECL)
+    m = h.make_map("map[int]*T", name="m")
+    for i in range(n):
+        m[i] = h.new("T", name=f"v{i}")
+    return h, m
+
+
+def node_line(src: str, nid: str) -> str:
+    return next(line for line in src.splitlines() if line.strip().startswith(f"{nid} "))
+
+
+def test_swiss_small_map_header_group_and_legend():
+    h, m, a, b, _ = abc("go-swiss")
+    del m["b"]
+    src = gcemu.to_dot(h).source
+    header = node_line(src, f"o{m.id}")
+    assert "shape=record" in header
+    for f in ("<h> map#1 m", "used 2", f"seed {m.seed:#018x}", "dirLen 0 (small)",
+              "globalDepth 0", "tombstonePossible false", "clearSeq 0", "<dirPtr> dirPtr"):
+        assert f in header, f
+    g = m.dirPtr
+    assert f'label="{g.label} · small group of map#1 m · 1 group · 208 B"' in src
+    group = node_line(src, f"o{g.id}b0")
+    assert "<B>small group</B>" in group and ">ctrl<" in group
+    cells = re.findall(r'<TD BGCOLOR="(#[0-9a-f]+)">([0-9a-f]{2})</TD>', group)
+    assert [int(v, 16) for _, v in cells] == list(g.groups[0].ctrl)
+    assert [col for col, _ in cells] == [CTRL_COLORS[s] for s in (
+        "full", "empty", "full", "empty", "empty", "empty", "empty", "empty")]
+    assert all(f'PORT="k{i}"' in group and f'PORT="e{i}"' in group for i in range(8))
+    assert "overflow" not in group                      # a group has no overflow pointer
+    assert re.search(rf"o{m.id}:dirPtr -> o{g.id}b0 \[[^\]]*lhead=cluster_o{g.id}", src)
+    assert re.search(rf'o{g.id}b0:e0:e -> o{a.id} \[color="#333333"\]', src)
+    assert not re.search(rf"-> o{b.id} ", src)          # delete zeroed b's slot
+    assert re.search(rf'o{b.id} \[[^\n]*dashed', src)    # so nothing keeps b
+    legend = node_line(src, "legend")
+    for key, text in CTRL_LEGEND:
+        assert f'BGCOLOR="{CTRL_COLORS[key]}"' in legend and f"ctrl {text}" in legend
+    assert "tophash" not in src
+    texts = svg_texts(pipe(gcemu.to_dot(h), "svg"))
+    assert "dirLen 0 (small)" in texts and "80" in texts
+
+
+def test_swiss_tables_and_a_split_directory():
+    h, m = swiss(1800)                                  # 3 tables, 4 directory entries
+    for i in range(0, 1800, 2):
+        del m[i]                                        # tombstones in full groups
+    wide = m.directory[0]
+    assert m.directory[1] is wide and wide.localDepth < m.globalDepth
+    focus = next(v for k in range(1, 1800, 2) if table_of(m, v := m[k]) is wide)
+    src = gcemu.to_dot(h, focus=[focus], max_buckets=2).source
+    drawn = re.findall(r"\n\t  (o\d+b\d+) \[shape=plain", src)
+    assert 0 < len(drawn) <= 2
+    gi = next(g.index for g in wide.groups for e in g.elems if e is focus)
+    bid = f"o{wide.groups_obj.id}b{gi}"
+    assert bid in drawn and re.search(rf"{bid}:e\d:e -> o{focus.id} ", src)
+    assert f"<B>table 0 group {gi}</B>" in src
+    # the table record, its counters, and its groups cluster
+    rec = node_line(src, f"o{wide.id}")
+    for f in ("<index> index 0", f"localDepth {wide.localDepth}", "capacity 1024",
+              f"used {wide.used}", f"growthLeft {wide.growthLeft}",
+              f"tombstones {wide.tombstones()}", "<groups> groups"):
+        assert f in rec, f
+    assert re.search(rf"o{wide.id}:groups -> o{wide.groups_obj.id}\S+ \[[^\]]*"
+                     rf"lhead=cluster_o{wide.groups_obj.id}", src)
+    # the directory: one row per run of entries sharing a table, each a port...
+    d = node_line(src, f"o{m.dirPtr.id}")
+    assert f"{m.dirPtr.label} · 4 entries" in d
+    assert f"<d0> [0–1] {wide.label}" in d
+    assert re.search(rf"o{m.dirPtr.id}:d0 -> o{wide.id} ", src)
+    # ...and the rows of the tables not drawn fold into one, pointing at their note
+    drawn_tables = [t for t in m.tables if f"\to{t.id} [shape=record" in src]
+    others = [t for t in m.tables if t not in drawn_tables]
+    assert wide in drawn_tables and others
+    assert f"<dx> {len(others)} more table{'s' * (len(others) > 1)} not drawn" in d
+    note = re.search(rf'(loose\d+) \[[^\n]*label="{len(others)} tables? of map#1 m not '
+                     rf'drawn\\n(\d+) groups · (\d+) B', src)
+    assert note and int(note.group(2)) == sum(len(t.groups) for t in others)
+    assert re.search(rf"o{m.dirPtr.id}:dx -> {note.group(1)} ", src)
+    # tombstones are drawn fe, coloured as deleted; summaries count them
+    assert re.search(rf'<TD BGCOLOR="{CTRL_COLORS["deleted"]}">fe</TD>', src)
+    assert re.search(r"table \d+ groups [\d–]+: \d+ groups\\n\d+ full, \d+ deleted, "
+                     r"\d+ empty", src)
+    texts = svg_texts(pipe(gcemu.to_dot(h, focus=[focus], max_buckets=2), "svg"))
+    assert f"[0–1] {wide.label}" in texts and "index 0" in texts
+
+
+def table_of(m, v):
+    """The table of a Swiss map whose groups hold the pointer ``v``."""
+    return next(t for t in m.tables for g in t.groups for e in g.elems if e is v)
+
+
+def test_swiss_iterator_holding_an_old_table():
+    h, m = swiss(10)                                    # one 16-slot table
+    it = iter(m.items())
+    next(it)                                            # a range loop on the stack
+    old = m.tables[0]
+    for i in range(10, 40):
+        m[i] = h.new("T")                               # the table grows twice
+    assert old.index == -1
+    del m[3]
+    v3 = h.named("v3")
+    src = gcemu.to_dot(h, focus=["v3"]).source
+    iter_root = next(line for line in src.splitlines() if 'label="stack main: Iter(m)"' in line)
+    rid = iter_root.split()[0]
+    assert re.search(rf'{rid} -> o{old.id} \[[^\]]*label="\.tab"', src)
+    arr = old.groups_obj
+    assert re.search(rf'{rid} -> o{arr.id}b\d \[[^\]]*label="\.group"', src)
+    rec = node_line(src, f"o{old.id}")
+    assert "index -1 (replaced)" in rec and 'color="#7b1fa2"' in rec and "dashed" in rec
+    cluster = src.split(f"subgraph cluster_o{arr.id} {{")[1].splitlines()[1]
+    assert f"{arr.label} · old {old.label} (replaced) of map#1 m" in cluster
+    assert 'style="rounded,dashed"; color="#7b1fa2"' in cluster
+    assert f"<B>old {old.label} group " in src
+    # the deleted value is traced from the old copy: a dashed red edge, a red border
+    assert re.search(rf"o{arr.id}b\d:e\d:e -> o{v3.id} \[[^\]]*#d32f2f[^\]]*dashed", src)
+    assert re.search(rf'o{v3.id} \[[^\n]*color="#d32f2f", penwidth=2', src)
+    # the legend explains the purple border; dot takes it all
+    assert "a table or small group the map replaced" in src
+    cycle = h.gc()
+    cycle.run()
+    assert cycle.report.reason(v3) == "oldbuckets"
+    src = gcemu.to_dot(cycle, focus=["v3"]).source
+    assert re.search(rf'\n\to{v3.id} \[[^\n]*fillcolor="#262626"', src)   # black: kept
+    texts = svg_texts(pipe(gcemu.to_dot(cycle, focus=["v3"]), "svg"))
+    assert "index -1 (replaced)" in texts
+    del it
+
+
+def test_swiss_old_small_group_and_garbage_left_by_growth():
+    h, m = swiss(8)                                     # a full small map
+    small = m.dirPtr
+    it = iter(m.items())
+    next(it)
+    m[100] = h.new("T")                                 # grows into a table
+    src = gcemu.to_dot(h).source
+    assert f"{small.label} · old small group (replaced) of map#1 m" in src
+    assert "<B>old small group#" in src
+    del it                                              # the loop ends: nothing holds it
+    h2, _ = swiss(200)                                 # grown 16 -> 32 -> ... -> 256
+    src = gcemu.to_dot(h2).source
+    assert re.search(r'label="\d+ unreachable groups arrays of map#1 m\\n\(left by growth\)',
+                     src)
+    assert "old table#" not in src                      # garbage is summarised, not drawn
+    pipe(gcemu.to_dot(h2), "svg")
+
+
+def test_swiss_big_map_renders_fast_and_elided():
+    h, m = swiss(10_000)
+    for i in range(0, 10_000, 3):
+        del m[i]
+    h.collect()
+    t = time.perf_counter()
+    g = gcemu.to_dot(h, focus=[m[1]])
+    svg = pipe(g, "svg")
+    took = time.perf_counter() - t
+    assert took < 10
+    src = g.source
+    assert len(re.findall(r"\n\t  (o\d+b\d+) \[shape=plain", src)) <= 8
+    notes = re.findall(r'shape=note[^\n]*label="([^"]*)"', src)
+    folded = next(n for n in notes if "tables of map#1 m not drawn" in n)
+    drawn_tables = len(re.findall(r"\[shape=record, label=\"<h> table#", src))
+    assert int(folded.split()[0]) + drawn_tables == len(m.tables) == 16
+    assert len(svg) < 1_000_000
+    print(f"\n10,000-entry Swiss map: to_dot + svg {took:.2f} s, {len(svg) / 1024:.0f} KiB")

@@ -44,6 +44,7 @@ class Truth:
         self.rec = Recording(heap)
         self.heap = heap
         self.at: list[dict] = []
+        self.highlighted: set[tuple[int, str]] = set()  # (step, slot cell) seen outlined
         cycle = self.rec.cycle
         while not cycle.done:
             if mutate is not None:
@@ -240,7 +241,7 @@ def check_position(page, truth: Truth, k: int) -> dict:
             assert color == want["colors"][label], (k, label)
             compared += 1
             if color in RGB:
-                cluster = label.startswith(("buckets#", "overflow#"))
+                cluster = label.startswith(("buckets#", "overflow#", "group#", "groups#"))
                 assert got["fills"][label] == (CLUSTER_RGB if cluster else RGB)[color]
         else:                                   # not allocated yet at this step
             assert color == "absent", (k, label, color)
@@ -248,17 +249,21 @@ def check_position(page, truth: Truth, k: int) -> dict:
     muts = [log_text(e) for e in truth.rec.cycle.history
             if e.step == k and e.kind == "mutation"]
     assert got["banner"] == "\n".join(muts)
-    # the slot a SlotDecision names is highlighted (main buckets, no chain: "bucket J")
+    # the slot a SlotDecision names is highlighted (main buckets, no chain: "bucket J";
+    # groups: "table T group J", "small group", "old table#N group J")
     for e in truth.rec.cycle.history:
         if e.step == k and e.kind == "slot":
-            where = re.fullmatch(r"bucket (\d+)", e.bucket)
-            cid = f"a_o{e.array.split('#')[1]}b{where.group(1)}t{e.slot}" if where else ""
+            where = re.fullmatch(r"bucket (\d+)|(?:old )?(?:small group\S*|\S+ \S+ group (\d+))",
+                                 e.bucket)
+            j = where and (where.group(1) or where.group(2) or "0")
+            cid = f"a_o{e.array.split('#')[1]}b{j}t{e.slot}" if where else ""
             if where and page.locator(f"[id='{cid}']").count():
                 assert "hl" in page.get_attribute(f"[id='{cid}']", "class"), (k, cid)
+                truth.highlighted.add((k, cid))
     return got
 
 
-@pytest.mark.parametrize("model", ["scanmap", "go"])
+@pytest.mark.parametrize("model", ["scanmap", "go", "go-swiss"])
 def test_arrow_keys_step_exactly_as_the_events_say(model, open_page, tmp_path):
     h, m = abc_heap(model)
 
@@ -282,6 +287,8 @@ def test_arrow_keys_step_exactly_as_the_events_say(model, open_page, tmp_path):
             assert page.locator("svg g.changed").count() >= 2   # tophash cells it changed
             screenshot(page, tmp_path, f"player-{model}-step3")
     assert {"grey", "black", "freed"} <= colors_seen
+    slots = [e for e in truth.rec.cycle.history if e.kind == "slot"]
+    assert slots and len(truth.highlighted) == len(slots)   # each decision, its cell
     page.keyboard.press("ArrowRight")            # past the end: stays
     check_position(page, truth, steps)
     for k in range(steps - 1, steps - 4, -1):    # and back
@@ -322,6 +329,58 @@ def test_growth_during_marking(open_page, tmp_path):
         check_position(page, truth, k)
     screenshot(page, tmp_path, "player-growth-end")
     assert page.problems == []
+
+
+def test_swiss_iterator_and_tombstones_during_marking(open_page, tmp_path):
+    """A go-swiss cycle: a range loop holds the map's first table, which grew since
+    (the old table, traced as stale); while marking, inserts and deletes change
+    control bytes, some to tombstones (fe). SlotDecisions name groups ("table 0 group
+    3", "old table#12 group 1"); the page follows the cycle at every step."""
+    h = gcemu.Heap(model="go-swiss")
+    h.declare(T_DECL)
+    m = h.make_map("map[int]*T", name="m")
+    for i in range(14):
+        m[i] = h.new("T", name=f"v{i}")
+    it = iter(m.items())
+    next(it)
+    old = m.tables[0]
+    for i in range(14, 50):
+        m[i] = h.new("T", name=f"v{i}")           # 16 -> 32 -> 64 slots
+
+    def mutate(step):
+        if step == 5:
+            for i in range(100, 105):
+                m[i] = h.new("T", name=f"w{i}")
+            for i in range(3):
+                del m[i]
+        if step == 30:
+            for i in range(3, 50, 2):
+                del m[i]
+
+    truth = Truth(h, mutate)
+    slots = [e for e in truth.rec.cycle.history if e.kind == "slot"]
+    assert {e.state for e in slots} == {"full", "empty", "deleted"}
+    assert any(e.bucket.startswith(f"old {old.label} group ") and e.action == "stale"
+               for e in slots)
+    assert any(re.fullmatch(r"table 0 group \d+", e.bucket) for e in slots)
+    page = open_page(write_player(truth.rec, tmp_path / "swiss.html", max_buckets=64,
+                                  max_objects=100))
+    data = page_data(page.content())
+    later = data["snaps"][-1]["cells"]               # what the deletes at step 30 changed
+    assert data["snaps"][-1]["s"] == 30
+    assert {"fe", "80"} <= {v[0] for k, v in later.items() if re.fullmatch(r"o\d+b\d+t\d", k)}
+    for k in range(truth.rec.cycle.steps + 1):
+        if k:
+            page.keyboard.press("ArrowRight")
+        got = check_position(page, truth, k)
+        if k == 30:
+            assert page.locator("svg g.changed").count() >= 10
+            screenshot(page, tmp_path, "player-swiss-step30")
+    assert len(truth.highlighted) == len(slots)      # each decision, its cell
+    assert got["colors"][old.label] == "black"       # the old table: kept by the iterator
+    assert f"old {old.label} group 0 slot 0" in page.inner_text("#log")
+    assert page.problems == []
+    del it
 
 
 def test_controls_slider_buttons_and_play(open_page, tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+import gcemu
 from gcemu.gomap import flags_text
 from gcemu.scenario import load, prepare
 from gcemu.stepper import COMMANDS, Stepper, StepperError, line_loop, literal
@@ -73,10 +74,13 @@ def test_break_and_continue_then_the_report():
     assert "cycle 1 is over" in out
 
 
-def test_break_on_a_map_stops_at_its_buckets():
-    s, buf = make()
+@pytest.mark.parametrize("model, array", [("scanmap", "buckets#3"), ("go-swiss", "group#3")])
+def test_break_on_a_map_stops_at_its_buckets(model, array):
+    s, buf = make(model=model)
     out = run(s, buf, "step 2", "break m", "continue")
-    assert "breakpoint m at step 3" in out and "shade buckets#3" in out
+    assert "breakpoint m at step 3" in out and f"shade {array}" in out
+    out = run(s, buf, "continue")               # the array itself is the map's too
+    assert "breakpoint m at step 4" in out and f"scan {array}" in out
 
 
 def test_why_while_marking_reads_the_history_and_the_heap():
@@ -90,7 +94,7 @@ def test_why_while_marking_reads_the_history_and_the_heap():
 
 
 # -- the mutator between steps -----------------------------------------------------------------
-@pytest.mark.parametrize("model", ["scanmap", "go"])
+@pytest.mark.parametrize("model", ["scanmap", "go", "go-swiss"])
 def test_delete_during_marking_leaves_floating_garbage(model):
     s, buf = make(model=model)
     out = run(s, buf, "step 4", 'delete m "c"')
@@ -196,7 +200,8 @@ def test_completion_candidates_do_not_touch_the_map():
     assert s.candidates(["delete", "m"], 2) == ["'a'", "'c'"]  # b was deleted
     assert {"a", "b", "c", "m"} <= set(s.candidates(["why"], 1))
     assert "slot" in s.candidates(["next"], 1)
-    assert s.candidates(["show"], 1) == ["map", "bucket", "oldbucket", "object"]
+    assert s.candidates(["show"], 1) == ["map", "bucket", "oldbucket", "table", "group",
+                                        "object"]
     assert (m.flags, len(s.cycle.history)) == (flags, history)  # no range, no mutation
     assert flags_text(m.flags) == "0"
 
@@ -254,3 +259,113 @@ def test_stepper_in_a_pseudo_terminal():
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+# -- Swiss maps (go-swiss) -----------------------------------------------------------------------
+def test_swiss_small_map_slots_and_control_bytes():
+    s, buf = make(model="go-swiss")
+    out = run(s, buf, "next slot empty")
+    assert "small group slot 1 [empty 128]: skip" in out
+    out = run(s, buf, "show map")
+    assert "map#1 (m) map[string]*T" in out and "small=yes" in out
+    assert "small group; group#3, 1 group, 208 B" in out
+    rows = [ln for ln in out.splitlines() if ln.startswith("│ small group")]
+    assert len(rows) == 2                       # the two full slots; empty ones not listed
+    assert " full " in rows[0] and "'a'" in rows[0] and "T#2 (a) grey" in rows[0]
+    out = run(s, buf, "show group 0")
+    assert out.count("80 empty") == 6 and "small group of map#1 (m)" in out
+    assert run(s, buf, "show group m 0").count("80 empty") == 6
+    for bad, msg in (("show bucket 0", "is a Swiss map"), ("show oldbucket m 0", "Swiss map"),
+                     ("show table 0", r"has 0 directory entries; no 0 \(a small map"),
+                     ("show group 1", "its only group is 0"),
+                     ("show group 0 1", "usage: show group"), ("show group x", "no object")):
+        with pytest.raises(StepperError, match=msg):
+            s.execute(bad)
+    assert s.candidates(["delete", "m"], 2) == ["'a'", "'c'"]
+    assert "group" in s.candidates(["show"], 1)
+    out = run(s, buf, "continue", "why a")
+    assert "kept by cycle 1, reason live" in out
+    assert "small group ctrl: [" in out and "full empty full empty" in out
+    assert "tophash" not in out
+
+
+def test_show_table_and_group_are_not_for_classic_maps():
+    s, _ = make()
+    with pytest.raises(StepperError, match="is a classic map"):
+        s.execute("show table 0")
+    with pytest.raises(StepperError, match="is a classic map"):
+        s.execute("show group m 0 0")
+
+
+def swiss_heap():
+    """A go-swiss map split into two 1024-slot tables while a range loop holds its
+    first 16-slot table (v0..v13); a third of the keys deleted (tombstones in the
+    full groups)."""
+    h = gcemu.Heap(model="go-swiss")
+    h.declare("type T struct { id int; next *T; buf [48]byte }")
+    m = h.make_map("map[int]*T", name="m")
+    for i in range(1000):
+        m[i] = h.new("T", name=f"v{i}" if i < 14 else None)
+        if i == 13:                             # a full 16-slot table: start the loop
+            it = iter(m.items())
+            next(it)
+            first = m.tables[0]
+    for k in range(0, 1000, 3):
+        del m[k]
+    return h, m, first, it
+
+
+def test_swiss_tables_groups_and_an_old_table_an_iterator_holds():
+    h, m, old, it = swiss_heap()
+    buf = io.StringIO()
+    s = Stepper(h, Console(file=buf, width=160, color_system=None))
+    t0, t1 = m.tables
+    assert m.dirLen == 2 and t0.tombstones() > 0 and old.index == -1
+    out = run(s, buf, "show map")
+    flat = " ".join(out.split())                # table titles wrap
+    for t in (t0, t1):
+        assert (f"table {t.index}: {t.label}, localDepth 1, capacity 1024, used {t.used}, "
+                f"growthLeft {t.growthLeft}, tombstones {t.tombstones()}; "
+                f"{t.groups_obj.label}, 128 groups" in flat)
+    assert f"{old.label} (replaced; an iterator holds it); {old.groups_obj.label}" in flat
+    assert f"old {old.label} group 0" in out
+    assert "more group(s) not listed: show table m N" in out
+    out = run(s, buf, "show table m 1")
+    assert f"table 1 of map#1 (m) ({t1.label}, directory entries 1-1)" in " ".join(out.split())
+    assert out.count("fe deleted") == t1.tombstones()
+    g = next(g for g in t0.groups if 0xFE in g.ctrl)
+    out = run(s, buf, f"show group 0 {g.index}")
+    assert f"table 0 group {g.index} of map#1 (m)" in out
+    assert out.count("fe deleted") == g.ctrl.count(0xFE)
+    assert len([ln for ln in out.splitlines() if ln.startswith("│ table 0 group")]) == 8
+    with pytest.raises(StepperError, match="table 0 has 128 groups; no 128"):
+        s.execute("show group 0 128")
+    with pytest.raises(StepperError, match="has 2 directory entries; no 2"):
+        s.execute("show table 2")
+    out = run(s, buf, f"show object {t0.label}", f"show object {old.groups_obj.label}",
+              f"show object {m.dirPtr.label}")
+    assert f"index 0, localDepth 1, capacity 1024, used {t0.used}" in out
+    assert f"the groups of {old.label} of map#1 (m) (replaced: old storage): 2 groups" in out
+    assert f"2 entries: {t0.label} {t1.label}" in out
+    # a breakpoint on the map stops where the iterator's root reaches its old table
+    out = run(s, buf, "break m", "continue", "continue")
+    assert "breakpoint m at step 2" in out
+    assert f"shade {old.label} (grey) via stack main: Iter(m).tab" in out
+    out = run(s, buf, "why v3")
+    assert f"groups#{old.groups_obj.id} -> old {old.label} group 0 slot 1 (full, stale elem)" \
+        in out
+    out = run(s, buf, "unbreak m", "continue", "why v3")
+    assert "kept by cycle 1, reason oldbuckets" in out
+    assert f"old {old.label} group 0 ctrl: [" in out
+    keys = s.candidates(["delete", "m"], 2)
+    assert len(keys) == 200 and {int(k) % 3 for k in keys} == {1, 2}
+    del it
+
+
+def test_swiss_render_from_the_stepper(tmp_path):
+    s, buf = make(model="go-swiss")
+    out = run(s, buf, "step 5", f"render {tmp_path / 'now.svg'} b", 'delete m "c"', "continue",
+              f"render {tmp_path / 'p.html'}")
+    assert "wrote" in out and "<svg" in (tmp_path / "now.svg").read_text()
+    page = (tmp_path / "p.html").read_text()
+    assert "small group slot 2" in page and "mutator: delete(m, 'c')" in page

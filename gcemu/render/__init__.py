@@ -5,6 +5,11 @@
   page that steps through a recorded GC cycle.
 - `render(obj, path)`: picks the format from the suffix (.dot .svg .png .html).
 
+Both map kinds are drawn: the classic map's buckets (gcemu.render.classic) and the Swiss
+map's directory, tables and groups (gcemu.render.swiss), copied into a `Snapshot`
+(gcemu.render.snapshot), chosen by a `Scene` (gcemu.render.scene: elision, focus),
+escaped by gcemu.render.text.
+
 Jupyter shows a `Heap` or a `Cycle` inline through their ``_repr_svg_``, which call
 `repr_svg` here; ``%load_ext gcemu.render`` registers the same formatter explicitly.
 """

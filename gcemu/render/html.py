@@ -5,16 +5,16 @@ How a page is made
 A `Recording` steps a cycle (``h.gc()`` then ``step()`` until done) and keeps what the
 page needs: the cycle's history (the plain events every front end reads) and a
 `Snapshot` of the heap at the start and again before any step that follows a mutator
-operation, so the bucket cells and edges a mutation changed are shown from the step
-it happened at. `player_html` then
+operation, so the bucket or group cells and edges a mutation changed are shown from
+the step it happened at. `player_html` then
 
-1. chooses what to draw from the union of the snapshots (`gcemu.render.dot.Scene`,
+1. chooses what to draw from the union of the snapshots (`gcemu.render.scene.Scene`,
    the same elision as `to_dot`) and lays it out ONCE with ``dot -Tsvg`` (node ids are
-   ``o<id>``, bucket cells carry ids), so nodes never move between steps;
+   ``o<id>``, bucket and group cells carry ids), so nodes never move between steps;
 2. embeds that SVG, a JSON block of the events (with their text) and the snapshots'
    differences, and the script of `gcemu.render.assets`;
 3. the script replays colours from the events: Shade -> grey or black, Scan ->
-   black (a bucket array stays grey while its slots are scanned and turns black when
+   black (a bucket or groups array stays grey while its slots are scanned and turns black when
    the next object is taken or mark termination starts, as the marker does),
    BarrierShade -> grey (black for pointer-free objects), AllocBlack -> black,
    Free -> freed; and keeps the grey queue (the marker's stack) the same way.
@@ -50,21 +50,11 @@ from gcemu.events import (
 from gcemu.heap import Heap
 from gcemu.pygc import paused
 from gcemu.render.assets import CSS, JS
-from gcemu.render.dot import (
-    CLUSTER_COLORS,
-    DEFAULT_MAX_BUCKETS,
-    DEFAULT_MAX_OBJECTS,
-    EDGE_STYLES,
-    NODE_COLORS,
-    TOPHASH_COLORS,
-    TOPHASH_LEGEND,
-    Scene,
-    Snapshot,
-    _ov_text,
-    pipe,
-    scene_dot,
-    visible,
-)
+from gcemu.render.dot import CLUSTER_COLORS, EDGE_MARKS, NODE_COLORS, OLD_BORDER, pipe, scene_dot
+from gcemu.render.nodes import RECORD_KINDS, MapStyle
+from gcemu.render.scene import DEFAULT_MAX_BUCKETS, DEFAULT_MAX_OBJECTS, Scene
+from gcemu.render.snapshot import Snapshot
+from gcemu.render.text import visible
 
 
 class Recording:
@@ -169,6 +159,7 @@ def _recording(source: Any) -> Recording:
 
 # -- the data the page replays ----------------------------------------------------------------
 _BUCKET_AT = re.compile(r"(\d+)(?: overflow (\d+))?(?: \(preallocated overflow\))?$")
+_GROUP_AT = re.compile(r" group (\d+)$")
 
 
 def _label_nid(label: str) -> str | None:
@@ -178,12 +169,15 @@ def _label_nid(label: str) -> str | None:
 
 
 def _slot_bucket(e: SlotDecision, snap: Snapshot) -> str | None:
-    """The nid of the physical bucket a SlotDecision names (its chain walked in the
-    snapshot in force when it happened)."""
+    """The nid of the physical bucket or group a SlotDecision names (a bucket's chain
+    walked in the snapshot in force when it happened)."""
     arr = _label_nid(e.array)
     if arr is None or arr not in snap.nodes:
         return None
-    if e.bucket == e.array:
+    if snap.nodes[arr].role == "groups":  # "table 2 group 5", "small group", ...
+        m = _GROUP_AT.search(e.bucket)
+        j, pos = (int(m.group(1)) if m else 0), 0
+    elif e.bucket == e.array:
         j, pos = 0, 0
     else:
         m = _BUCKET_AT.search(e.bucket)
@@ -240,17 +234,19 @@ def _snap_json(scene: Scene, snap: Snapshot, edge_ids: dict[tuple, str],
         b = snap.buckets.get(bid)
         if b is None:
             continue
-        keys, elems = b.keys, b.elems
+        keys, elems, colors = b.keys, b.elems, b.style.colors
         for i in range(8):
-            cells[f"{bid}t{i}"] = [str(b.tophash[i]), TOPHASH_COLORS[b.state(i)]]
+            cells[f"{bid}t{i}"] = [b.cell_text(i), colors[b.state(i)]]
             cells[f"{bid}k{i}"] = [keys[i], None]
             cells[f"{bid}e{i}"] = [elems[i], None]
-        cells[f"{bid}ov"] = [_ov_text(b), None]
+        footer = b.footer()
+        if footer is not None:
+            cells[f"{bid}ov"] = [footer, None]
     texts = {}
     for nid in scene.drawn_objects:
         n = snap.nodes.get(nid)
-        if n is not None and n.kind in ("hmap", "mapextra", "ovflist"):
-            texts[nid] = n.texts()
+        if n is not None and (n.kind in RECORD_KINDS or n.kind == "ovflist"):
+            texts[nid] = scene.node_texts(n)
     styles = {eid: None for eid in edge_ids.values()}
     for key, (style, _label, _lhead) in edges.items():
         styles[edge_ids[key]] = style
@@ -263,22 +259,25 @@ def _diff(prev: dict | None, cur: dict) -> dict:
     return {k: v for k, v in cur.items() if prev.get(k) != v}
 
 
-def _legend_html() -> str:
+def _legend_html(style: MapStyle) -> str:
     items = []
-    for key, text in TOPHASH_LEGEND:
-        items.append(f'<span><span class="sw" style="background:{TOPHASH_COLORS[key]}">'
-                     f"</span>tophash {_h(text)}</span>")
+    for key, text in style.legend:
+        items.append(f'<span><span class="sw" style="background:{style.colors[key]}">'
+                     f"</span>{style.ctrl} {_h(text)}</span>")
     for c, text in (("white", "white: not reached yet"), ("grey", "grey: marked, queued"),
                     ("black", "black: marked and scanned")):
         items.append(f'<span><span class="sw" style="background:{NODE_COLORS[c][0]}">'
                      f"</span>{_h(text)}</span>")
     items.append('<span><span class="sw" style="opacity:.35;border-style:dashed"></span>'
                  "freed by sweep (faint: not allocated yet)</span>")
-    lines = {"live": "solid #333", "stale": "dashed #d32f2f", "untraced": "dotted #9e9e9e",
-             "overflow": "solid #1565c0"}
-    for key, css in lines.items():
+    lines = {"live": "solid", "stale": "dashed", "untraced": "dotted", "overflow": "solid"}
+    for key, text in style.edges:
+        css = f"{lines[key]} {EDGE_MARKS[key][0]}"
         items.append(f'<span><span class="ln" style="border-top:2px {css}"></span>'
-                     f"{_h(EDGE_STYLES[key][1])}</span>")
+                     f"{_h(text)}</span>")
+    if style.unit == "group":
+        items.append(f'<span><span class="sw" style="border:2px dashed {OLD_BORDER}"></span>'
+                     "a table or small group the map replaced</span>")
     items.append("<span>⬡ root (global, goroutine stack)</span>")
     items.append('<span><span class="sw" style="border:3px solid #ff6d00"></span>'
                  "touched by this step</span>")
@@ -404,12 +403,12 @@ def player_html(source: Any, *, focus: Any = (), max_buckets: int = DEFAULT_MAX_
     model = heap.model.name
     title = title if title is not None else f"gcemu · GC cycle {cycle.number} · model {model}"
     meta = (f"{cycle.steps} steps · {len(cycle.history)} events · "
-            f"{len(scene.drawn_buckets)} of {scene.bucket_total} buckets drawn")
+            f"{len(scene.drawn_buckets)} of {scene.bucket_total} {scene.style.unit}s drawn")
     js = JS
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
     return _PAGE.format(script_hash=f"sha256-{digest}", title=_h(title), meta=_h(meta),
-                        css=CSS, svg=svg, legend=_legend_html(), data=_json_for_script(data),
-                        js=js)
+                        css=CSS, svg=svg, legend=_legend_html(scene.style),
+                        data=_json_for_script(data), js=js)
 
 
 def _page_data(rec: Recording, scene: Scene, snaps: list[tuple[int, Snapshot]],

@@ -3,7 +3,7 @@
 tests/go/churn_70886.go keeps 5,000 live keys, inserting a new key and deleting the
 oldest 1,000,000 times, and prints each map's capacity in slots at every quarter (read
 through a mirror of internal/runtime/maps.Map and table). The seed is random per run,
-so the figures vary a little (int keys reached 9,216-12,288 slots in trial runs); what
+so the figures vary a little (int keys ended at 9,216-12,288 slots in trial runs); what
 must hold is the split the emulator shows (tests/test_examples.py runs the same churn
 in gcemu; docs/swiss.md has both sets of figures): the fast64 path prunes and stays
 near 10,000 slots, the generic path (struct keys) does not and reaches 32,768, and the

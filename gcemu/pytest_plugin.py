@@ -21,15 +21,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gcemu-model",
         choices=sorted(MODELS),
         default=None,
-        help="scan model of the heap fixture when a test has no "
-        "@pytest.mark.gcemu(model=...) (default: scanmap)",
+        help="model of the heap fixture when a test has no "
+        "@pytest.mark.gcemu(model=...): scanmap (default), go, go-swiss or go-swiss-1.27",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "gcemu(model='scanmap'|'go', seed=0): the model and seed of the heap fixture",
+        "gcemu(model='scanmap'|'go'|'go-swiss'|'go-swiss-1.27', seed=0): the model and "
+        "seed of the heap fixture",
     )
 
 

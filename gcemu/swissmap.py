@@ -343,7 +343,7 @@ class SwissMap(MapFront):
         self.dirPtr: GroupsArray | Directory | None = None
         self.dirLen = 0
         self.globalDepth = 0
-        self.globalShift = 64
+        self.globalShift = 0  # NewEmptyMap leaves it 0 until the map gets a directory
         self.tombstonePossible = False
         self.clearSeq = 0
         go = heap.model.go

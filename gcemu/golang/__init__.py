@@ -1,14 +1,20 @@
-"""gcemu against real Go: run a trace on a Go 1.23 toolchain and compare.
+"""gcemu against real Go: run a trace on a Go toolchain and compare.
 
-- `gcemu.golang.toolchain`: find a Go 1.23 toolchain, build, run;
-- `gcemu.golang.gen`: one Go program for a set of traces (unsafe mirrors of hmap,
-  bmap, hiter and abi.MapType; finalizers on every object and map), and its runner;
-- `gcemu.golang.compare`: replay a trace in gcemu with Go's hash values and random
-  draws, and compare the map layout after every operation and the collected set at
-  every GC point;
-- `gcemu.golang.memory`: ``make(map, hint)`` bytes per B against ``runtime.MemStats``;
+- `gcemu.golang.toolchain`: find a Go toolchain of a release series (1.23 for the
+  classic map, 1.25 and 1.27 for the Swiss tables), build, run;
+- `gcemu.golang.gen`: one Go program for a set of traces (a shared runner, a map
+  flavour's unsafe mirrors and dumps, generated drivers; finalizers on every object
+  and map), and its runner;
+- `gcemu.golang.replay`: the replay with Go's hash values and random draws, the
+  iteration and GC-point comparisons every flavour shares;
+- `gcemu.golang.compare`: the classic map (hmap, buckets) after every operation;
+- `gcemu.golang.swisscompare`: the Swiss-table map (directory, tables, groups) after
+  every operation, under the ``go-swiss`` / ``go-swiss-1.27`` models;
+- `gcemu.golang.memory`, `gcemu.golang.swissmemory`: the bytes maps allocate against
+  ``runtime.MemStats``;
 - `gcemu.golang.verify`: the ``gcemu verify`` command;
-- `gcemu.golang.curated`, `gcemu.golang.randomtrace`: the conformance suite's traces;
+- `gcemu.golang.curated`, `gcemu.golang.swisscurated`, `gcemu.golang.randomtrace`: the
+  conformance suites' traces;
 - `gcemu.golang.compiled`: a trace as straight-line Go, to time real Go on it.
 
 See docs/conformance.md.

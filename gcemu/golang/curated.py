@@ -15,36 +15,38 @@ import gcemu
 T = "type T struct { id int; next *T; buf [48]byte }"
 
 
-def _heap() -> gcemu.Heap:
-    h = gcemu.Heap(model="go")
+def new_heap(model: str = "go") -> gcemu.Heap:
+    """A heap of ``model`` with ``T`` declared, to record a scenario on."""
+    h = gcemu.Heap(model=model)
     h.declare(T)
     return h
 
 
-def _fill(h, m, keys, prefix="v"):
+def fill(h, m, keys, prefix="v"):
+    """``m[k] = new(T)`` for each key, the T named ``prefix`` and the key."""
     for k in keys:
         m[k] = h.new("T", name=f"{prefix}{k}")
 
 
 def delete_middle_last_all(h):
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, "abc")
+    fill(h, m, "abc")
     del m["b"]  # middle: emptyOne, value collectable
     h.collect()
     del m["c"]  # last: emptyRest back-propagates over b's slot
     h.collect()
-    _fill(h, m, "defgh")
+    fill(h, m, "defgh")
     for k in "adefgh":
         del m[k]  # everything: count 0, hash0 reseeded
     h.collect()
-    _fill(h, m, ["x", "y"])
+    fill(h, m, ["x", "y"])
     h.collect()
 
 
 def delete_spec_a(h):
     """§13a: eight keys in one bucket; deletes that walk emptyRest back."""
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i}" for i in range(8)])
+    fill(h, m, [f"k{i}" for i in range(8)])
     for k in ("k3", "k7", "k4", "k6", "k5"):
         del m[k]
         h.collect()
@@ -71,7 +73,7 @@ def growth(h):
 def delete_during_growth(h):
     """§13b4: grow, then delete while old buckets are still being evacuated."""
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i}" for i in range(52)])
+    fill(h, m, [f"k{i}" for i in range(52)])
     m["trigger"] = h.new("T", name="trigger")
     del m["k0"]
     del m["k1"]
@@ -85,7 +87,7 @@ def range_then_grow(h):
     """§13b3/b5: a finished range leaves oldIterator set; the next growth keeps the old
     buckets' data until it ends."""
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i}" for i in range(52)])
+    fill(h, m, [f"k{i}" for i in range(52)])
     for _ in m.items():
         pass
     m["trigger"] = h.new("T", name="trigger")
@@ -100,7 +102,7 @@ def range_then_grow(h):
 def iterator_across_growth(h):
     """§13b1: an iterator alive across a growth keeps the old array alive."""
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i}" for i in range(52)])
+    fill(h, m, [f"k{i}" for i in range(52)])
     it = m.items()
     next(it)
     m["trigger"] = h.new("T", name="trigger")
@@ -114,7 +116,7 @@ def iterator_across_growth(h):
 
 def iterator_keeps_dropped_map(h):
     m = h.make_map("map[int64]*T", name="m")
-    _fill(h, m, range(20))
+    fill(h, m, range(20))
     it = iter(m)
     next(it)
     h.set_global("m", None)
@@ -127,7 +129,7 @@ def prealloc_overflow(h):
     """§13f: values in preallocated overflow buckets of the old array outlive their
     deletion until the growth finishes."""
     m = h.make_map("map[int64]*T", name="m")
-    _fill(h, m, range(104))
+    fill(h, m, range(104))
     m[1000] = h.new("T", name="trigger")
     for i in range(0, 104, 2):
         del m[i]
@@ -142,7 +144,7 @@ def prealloc_overflow(h):
 def same_size_growth(h):
     """§13e3: insert-new / delete-oldest churn at a fixed count: same-size growth."""
     m = h.make_map("map[int64]*T", name="m")
-    _fill(h, m, range(40))
+    fill(h, m, range(40))
     for step in range(40, 2600):
         m[step * 7919] = h.new("T")
         del m[(step - 40) * 7919 if step >= 80 else step - 40]
@@ -250,21 +252,21 @@ def nan_keys(h):
 
 def clear_map(h):
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i}" for i in range(150)])
+    fill(h, m, [f"k{i}" for i in range(150)])
     it = m.items()
     next(it)
     m.clear()
     h.collect()  # the iterator's array was zeroed too: values collectable
     for _ in it:
         pass
-    _fill(h, m, [f"n{i}" for i in range(10)])
+    fill(h, m, [f"n{i}" for i in range(10)])
     m.clear()
     h.collect()
 
 
 def drop_map(h):
     m = h.make_map("map[string]*T", hint=100, name="m")
-    _fill(h, m, [f"k{i}" for i in range(100)])
+    fill(h, m, [f"k{i}" for i in range(100)])
     m2 = h.make_map("map[int64]*T")  # never rooted: collected at the first GC
     m2[1] = h.new("T", name="orphan")
     h.collect()
@@ -279,7 +281,7 @@ def drop_map(h):
 def delete_all_big(h):
     """§13c1: 1000 keys, delete them all: the bucket array stays, values go."""
     m = h.make_map("map[string]*T", name="m")
-    _fill(h, m, [f"k{i:06d}" for i in range(1000)])
+    fill(h, m, [f"k{i:06d}" for i in range(1000)])
     h.collect()
     for _ in m.items():
         pass
@@ -296,7 +298,7 @@ def iterator_relookup(h):
     after the next growth drops it from the map, until the loop ends. (Found by this
     suite: the go model used to keep key/elem only for indirect slots.)"""
     m = h.make_map("map[int64]*T", name="m")
-    _fill(h, m, range(8))
+    fill(h, m, range(8))
     it = m.items()
     next(it)  # the iterator walks the B=0 array
     m[8] = h.new("T", name="v8")  # grow to B=1 (completes at once); old array kept
@@ -353,7 +355,7 @@ def odd_keys(h):
 def hints(h):
     for hint in (0, 8, 9, 14, 27, 53, 105, 209, 417):
         m = h.make_map("map[int64]*T", hint=hint, name=f"m{hint}")
-        _fill(h, m, range(min(hint, 60) + 3), prefix=f"h{hint}_")
+        fill(h, m, range(min(hint, 60) + 3), prefix=f"h{hint}_")
     h.collect()
 
 
@@ -390,9 +392,9 @@ SCENARIOS: dict[str, tuple[Callable, str]] = {
 
 def curated_trace(name: str) -> list[dict]:
     """The records of curated scenario ``name``."""
-    h = _heap()
+    h = new_heap()
     SCENARIOS[name][0](h)
     return h.trace.records()
 
 
-__all__ = ["SCENARIOS", "curated_trace"]
+__all__ = ["SCENARIOS", "T", "curated_trace", "fill", "new_heap"]

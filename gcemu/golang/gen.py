@@ -1,26 +1,33 @@
-"""Traces -> one Go program (gcemu/golang/runner.go.tmpl plus generated types).
+"""Traces -> one Go program: a fixed runner plus generated types and drivers.
 
 The program is generic over the trace's operations: it reads them as JSON lines on
 stdin, so one build runs any number of traces that use the types it was generated
-for. What is generated per program:
+for. Its files:
 
-- the declared types of each trace, renamed ``U<n>_<Name>`` (traces with the same
-  declarations share a namespace);
-- one *driver* per map type: ``make(map[K]V, hint)``, ``m[k] = v``, ``delete(m, k)``
-  and ``clear(m)`` compiled for that type, so the runtime functions are the ones a
-  real program of that type calls (``mapassign_faststr``, ``mapdelete_fast64``...);
-- the ``reflect.Type`` of each object type ``new`` allocates.
+- ``main.go`` (runner_main.go.tmpl): reading operations, values in and out of Go
+  memory, objects with finalizers, roots, GC points;
+- ``map.go``: the map flavour's mirrors, dumps and iteration: runner_classic.go.tmpl
+  for Go 1.23's buckets, or runner_swiss.go.tmpl for the Swiss tables of Go 1.24+
+  (with ``abi.go``, the mirror of the release's map type descriptor);
+- ``drivers.go``, generated: the declared types of each trace, renamed
+  ``U<n>_<Name>`` (traces with the same declarations share a namespace); one *driver*
+  per map type: ``make(map[K]V, hint)``, ``m[k] = v``, ``delete(m, k)`` and
+  ``clear(m)`` compiled for that type, so the runtime functions are the ones a real
+  program of that type calls (``mapassign_faststr``, ``mapdelete_fast64``...); the
+  ``reflect.Type`` of each object type ``new`` allocates.
 
 `Program.add` prepares a trace's input lines (adding the driver / type index to its
-``make`` and ``new`` operations); `Program.source` is the Go source; `run_traces`
-builds and runs, in parallel processes when there are many traces.
+``make`` and ``new`` operations); `Program.files` are the Go sources; `run_traces`
+builds and runs, in parallel processes when there are many traces. A ``make`` or
+``assign`` record marked ``"mem": 1`` gets the ``runtime.MemStats`` deltas (HeapAlloc,
+HeapInuse) of the map operation alone, with the GC off.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,8 +45,33 @@ class GenerateError(GcemuError):
     """A trace uses something the Go program cannot express."""
 
 
-def template() -> str:
-    return resources.files("gcemu.golang").joinpath("runner.go.tmpl").read_text("utf-8")
+FLAVOURS = ("classic", "swiss")
+# Go series -> the mirror of its Swiss map type descriptor (abi.SwissMapType in 1.24 and
+# 1.25, abi.MapType from 1.26 on)
+SWISS_ABI = {"1.25": "swiss_abi_1_25.go.tmpl", "1.27": "swiss_abi_1_27.go.tmpl"}
+
+
+def template(name: str) -> str:
+    return resources.files("gcemu.golang").joinpath(name).read_text("utf-8")
+
+
+def runner_files(flavour: str, series: str) -> dict[str, str]:
+    """The fixed files of a runner of ``flavour`` for a toolchain of ``series``."""
+    if flavour == "classic":
+        if series != toolchain.DEFAULT:
+            raise GenerateError(f"the classic map runner needs Go {toolchain.DEFAULT}, not "
+                                f"Go {series}")
+        return {"main.go": template("runner_main.go.tmpl"),
+                "map.go": template("runner_classic.go.tmpl")}
+    if flavour != "swiss":
+        raise GenerateError(f"no runner flavour {flavour!r} (known: {', '.join(FLAVOURS)})")
+    try:
+        abi = SWISS_ABI[series]
+    except KeyError:
+        raise GenerateError(f"no Swiss map mirror for Go {series} (known: "
+                            f"{', '.join(SWISS_ABI)})") from None
+    return {"main.go": template("runner_main.go.tmpl"),
+            "map.go": template("runner_swiss.go.tmpl"), "abi.go": template(abi)}
 
 
 class Namespace:
@@ -82,8 +114,9 @@ class Namespace:
 
 @dataclass
 class Program:
-    """A Go program for a set of traces."""
+    """A Go program for a set of traces, with a runner of ``flavour`` (`FLAVOURS`)."""
 
+    flavour: str = "classic"
     namespaces: dict[tuple[str, ...], Namespace] = field(default_factory=dict)
     map_types: dict[str, int] = field(default_factory=dict)  # Go text -> driver index
     map_parts: list[tuple[str, str, str]] = field(default_factory=list)  # (map, key, elem)
@@ -118,8 +151,9 @@ class Program:
             light: bool = False) -> None:
         """Prepare a trace's input lines (``name`` must be unique in the program).
 
-        ``light``: after each map operation only the header and the key's hash, the
-        chains only at the operations marked ``"chk": 1`` (for big maps).
+        ``light``: after each map operation only the header (and a Swiss map's table
+        counters) and the key's hash; the chains or groups only at the operations
+        marked ``"chk": 1`` (for big maps).
         """
         if name in self.inputs:
             raise GenerateError(f"two traces named {name!r}")
@@ -145,8 +179,14 @@ class Program:
         lines.append('{"op":"end"}')
         self.inputs[name] = lines
 
-    def source(self) -> str:
-        out = [template(), "\n// -- generated ----------------------------------------\n"]
+    def files(self, series: str) -> dict[str, str]:
+        """The Go sources, for a toolchain of ``series``."""
+        return {**runner_files(self.flavour, series), "drivers.go": self.drivers()}
+
+    def drivers(self) -> str:
+        imports = '"reflect"\n\t"unsafe"' if self.map_parts else '"reflect"'
+        out = ["// Code generated by gcemu (gcemu/golang): the traces' types and drivers.",
+               "package main", "", f"import (\n\t{imports}\n)", ""]
         for ns in self.namespaces.values():
             out += ns.declarations()
         out.append("")
@@ -176,7 +216,8 @@ func (drv{i}) typ() reflect.Type {{ return reflect.TypeOf((*{go})(nil)).Elem() }
         return "\n".join(out)
 
     def build(self, tc: toolchain.Toolchain | None = None):
-        return toolchain.build(self.source(), tc)
+        tc = tc or toolchain.find_toolchain()
+        return toolchain.build(self.files(tc.series), tc)
 
 
 def parse_output(text: str) -> dict[str, dict]:
@@ -206,13 +247,16 @@ def parse_output(text: str) -> dict[str, dict]:
 
 def run_traces(traces: Sequence[tuple[str, Sequence[dict]]], nodump: bool = False,
                jobs: int | None = None, tc: toolchain.Toolchain | None = None,
-               timeout: float = 600, light: bool = False) -> dict[str, dict]:
+               timeout: float = 600, light: bool | Collection[str] = False,
+               flavour: str = "classic") -> dict[str, dict]:
     """Build one program for ``traces`` and run them; Go's output per trace name
     (see `parse_output`). With more than a few traces they run in ``jobs`` parallel
-    processes of the same binary."""
-    prog = Program()
+    processes of the same binary. ``light``: every trace, or the traces named, get
+    light dumps (`Program.add`)."""
+    prog = Program(flavour)
     for name, records in traces:
-        prog.add(name, records, nodump=nodump, light=light)
+        prog.add(name, records, nodump=nodump,
+                 light=light if isinstance(light, bool) else name in light)
     exe = prog.build(tc)
     names = list(prog.inputs)
     if jobs is None:
@@ -233,4 +277,5 @@ def run_traces(traces: Sequence[tuple[str, Sequence[dict]]], nodump: bool = Fals
     return out
 
 
-__all__ = ["GenerateError", "Namespace", "Program", "parse_output", "run_traces"]
+__all__ = ["FLAVOURS", "SWISS_ABI", "GenerateError", "Namespace", "Program", "parse_output",
+           "run_traces", "runner_files"]

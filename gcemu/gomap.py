@@ -49,7 +49,7 @@ from typing import Any
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront, slot_words
+from gcemu.mapfront import MapFront, check_hint_slots, slot_words
 from gcemu.sizeclasses import bucket_array, roundupsize, slot_size
 
 # runtime/map.go const block
@@ -392,6 +392,7 @@ class Map(MapFront):
         B = 0
         while over_load_factor(hint, B):
             B += 1
+        check_hint_slots(t, hint, BUCKET_CNT << B)
         m.B = B
         if B != 0:
             arr, next_ov = m._make_bucket_array(B)

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from gcemu.heap import Heap
 
 M64 = (1 << 64) - 1
+# the most slots a make(map, hint) may ask gcemu for: 16M (Python needs ~100 B per slot)
+MAX_HINT_SLOTS = 1 << 24
+
+
+def check_hint_slots(t: GoType, hint: int, slots: int) -> None:
+    """Refuse a ``make(map, hint)`` whose storage gcemu cannot emulate in memory (Go
+    might allocate it; a Python list per group of it would not fit)."""
+    if slots > MAX_HINT_SLOTS:
+        from gcemu.errors import GcemuError
+
+        raise GcemuError(f"make({t.name}, {hint}): {slots:,} slots is more than gcemu "
+                         f"emulates (at most {MAX_HINT_SLOTS:,}); use a smaller hint")
 
 
 def slot_words(h: MapFront, holders: Any) -> list:
@@ -245,4 +257,4 @@ class MapFront(HeapObject):
             t.iter_end(n)
 
 
-__all__ = ["MapFront", "slot_words"]
+__all__ = ["MAX_HINT_SLOTS", "MapFront", "check_hint_slots", "slot_words"]

@@ -50,7 +50,7 @@ from gcemu.errors import GcemuError
 from gcemu.gomap import M64, Indirect, has_nan
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront, slot_words
+from gcemu.mapfront import MapFront, check_hint_slots, slot_words
 from gcemu.sizeclasses import slot_size
 
 # internal/abi/map_swiss.go, maps/group.go, maps/table.go
@@ -312,8 +312,10 @@ class SwissMap(MapFront):
             return m
         target = hint * SLOTS // MAX_AVG_GROUP_LOAD
         dir_size = 1 << max(0, (-(-target // MAX_TABLE_CAP) - 1).bit_length())
-        if dir_size * MAX_TABLE_CAP * m.group_size // SLOTS > (1 << 48):
-            return m  # more than maxAlloc: NewMap returns an empty map
+        if dir_size * MAX_TABLE_CAP * m.group_size > (1 << 48):
+            return m  # NewMap's (generous) size check against maxAlloc: an empty map
+        check_hint_slots(t, hint, dir_size * max(SLOTS, 1 << (target // dir_size - 1)
+                                                 .bit_length()))
         depth = dir_size.bit_length() - 1
         m.globalDepth = depth
         m.globalShift = 64 - depth

@@ -383,3 +383,17 @@ def test_classic_fields_are_a_clear_error():
     with pytest.raises(GcemuError, match="B belongs to the classic map"):
         _ = m.B
     assert not hasattr(m, "buckets") and hasattr(m, "dirLen")
+
+
+def test_a_hint_beyond_max_alloc_makes_an_empty_map():
+    """maps.NewMap: dirSize * 1024 * GroupSize over maxAlloc (2^48) -> no tables."""
+    m = heap().make_map("map[int]int", hint=1 << 45)
+    assert m.dirPtr is None and m.dirLen == 0
+    m[1] = 1
+    assert len(m) == 1 and m.small is not None
+
+
+@pytest.mark.parametrize("model", ["go", "go-swiss"])
+def test_a_hint_gcemu_cannot_hold_is_one_clear_error(model):
+    with pytest.raises(GcemuError, match=r"make\(map\[int\]int, 1073741824\): .* slots"):
+        heap(model).make_map("map[int]int", hint=1 << 30)

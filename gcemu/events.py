@@ -61,14 +61,17 @@ class SlotDecision(Event):
     array: str
     bucket: str  # "bucket 3", "oldbucket 1 overflow 2"
     slot: int
-    tophash: int
-    state: str  # "full", "emptyOne", ...
+    tophash: int  # a bucket slot's tophash, or a Swiss group slot's control byte
+    state: str  # "full", "emptyOne", ...; for a group "full", "empty", "deleted"
     action: str  # "traced", "stale", "stopped", "skipped"
 
     def __str__(self) -> str:
         what = {"traced": "trace", "stale": "trace stale", "stopped": "stop at emptyRest",
                 "skipped": "skip"}[self.action]
-        return f"{self.bucket} slot {self.slot} [{self.state} {self.tophash}]: {what}"
+        # a Swiss group's control byte in hex, as the pictures show it; a tophash in decimal
+        byte = (f"0x{self.tophash:02x}" if self.array.startswith("group")
+                else str(self.tophash))
+        return f"{self.bucket} slot {self.slot} [{self.state} {byte}]: {what}"
 
 
 @dataclass(frozen=True)

@@ -338,7 +338,7 @@ def test_step_a_swiss_map_from_a_pipe():
     r = gcemu("step", EXAMPLES / "delete_middle.py", "--model", "go-swiss", input=script)
     assert r.returncode == 0, r.stderr
     assert "gcemu go-swiss mark step 0> next slot empty" in r.stdout
-    assert "small group slot 1 [empty 128]: skip" in r.stdout
+    assert "small group slot 1 [empty 0x80]: skip" in r.stdout
     assert "80 empty" not in r.stdout.split("show map")[1].split("why b")[0]  # not listed
     assert "T#4 (b) is white" in r.stdout and "collected" in r.stdout
     assert "small group ctrl: [" in r.stdout

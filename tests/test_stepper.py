@@ -265,7 +265,7 @@ def test_stepper_in_a_pseudo_terminal():
 def test_swiss_small_map_slots_and_control_bytes():
     s, buf = make(model="go-swiss")
     out = run(s, buf, "next slot empty")
-    assert "small group slot 1 [empty 128]: skip" in out
+    assert "small group slot 1 [empty 0x80]: skip" in out
     out = run(s, buf, "show map")
     assert "map#1 (m) map[string]*T" in out and "small=yes" in out
     assert "small group; group#3, 1 group, 208 B" in out

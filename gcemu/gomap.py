@@ -49,7 +49,7 @@ from typing import Any
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront, check_hint_slots, slot_words
+from gcemu.mapfront import MapFront, check_hint_slots, mapfast, slot_words
 from gcemu.sizeclasses import bucket_array, roundupsize, slot_size
 
 # runtime/map.go const block
@@ -996,28 +996,10 @@ class Map(MapFront):
 
 
 def _variant(layout) -> str:
-    """cmd/compile/internal/walk/walk.go: mapfast: which runtime functions a map
-    type's operations compile to (they differ in what mapdelete clears)."""
-    if layout.elem.size > 128:
-        return "generic"
-    key = layout.key
-    if key.kind == "string":
-        return "faststr"
-    if key.size in (4, 8) and _plain_memory(key):
-        return f"fast{key.size * 8}"
-    return "generic"
-
-
-def _plain_memory(t: GoType) -> bool:
-    """AMEM: compared and hashed as raw memory (no floats, strings, or padding)."""
-    if t.kind in ("float32", "float64", "string"):
-        return False
-    if t.kind == "array":
-        return _plain_memory(t.elem)
-    if t.kind == "struct":
-        return (sum(f.type.size for f in t.fields) == t.size
-                and all(_plain_memory(f.type) for f in t.fields))
-    return True
+    """Which runtime functions a map type's operations compile to (they differ in what
+    mapdelete clears): mapfast's choice, where delete has no ``ptr`` variant
+    (``mapdelete_fast64`` serves ``*T`` keys)."""
+    return mapfast(layout).removesuffix("ptr")
 
 
 __all__ = ["Bucket", "BucketArray", "ClearedString", "Hiter", "Indirect", "Map", "MapExtra",

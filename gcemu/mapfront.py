@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, map_layout
 from gcemu.heap import HeapObject
 
@@ -32,10 +33,36 @@ def check_hint_slots(t: GoType, hint: int, slots: int) -> None:
     """Refuse a ``make(map, hint)`` whose storage gcemu cannot emulate in memory (Go
     might allocate it; a Python list per group of it would not fit)."""
     if slots > MAX_HINT_SLOTS:
-        from gcemu.errors import GcemuError
-
         raise GcemuError(f"make({t.name}, {hint}): {slots:,} slots is more than gcemu "
                          f"emulates (at most {MAX_HINT_SLOTS:,}); use a smaller hint")
+
+
+def _plain_memory(t: GoType) -> bool:
+    """AMEM: compared and hashed as raw memory (no floats, strings, or padding)."""
+    if t.kind in ("float32", "float64", "string"):
+        return False
+    if t.kind == "array":
+        return _plain_memory(t.elem)
+    if t.kind == "struct":
+        return (sum(f.type.size for f in t.fields) == t.size
+                and all(_plain_memory(f.type) for f in t.fields))
+    return True
+
+
+def mapfast(layout: Any) -> str:
+    """cmd/compile/internal/walk/walk.go: mapfast, the same from Go 1.21 to 1.27: the
+    runtime path a map type's assignments compile to: ``fast32`` / ``fast64`` for 4- and
+    8-byte keys hashed as raw memory (``fast32ptr`` / ``fast64ptr`` when they hold a
+    pointer), ``faststr`` for strings, else ``generic`` (also for elems over 128 bytes).
+    On amd64 / arm64 no type is kept off a fast path by its alignment."""
+    if layout.elem.size > 128:
+        return "generic"
+    key = layout.key
+    if key.kind == "string":
+        return "faststr"
+    if key.size in (4, 8) and _plain_memory(key):
+        return f"fast{key.size * 8}" + ("ptr" if key.has_pointers else "")
+    return "generic"
 
 
 def slot_words(h: MapFront, holders: Any) -> list:
@@ -257,4 +284,4 @@ class MapFront(HeapObject):
             t.iter_end(n)
 
 
-__all__ = ["MAX_HINT_SLOTS", "MapFront", "check_hint_slots", "slot_words"]
+__all__ = ["MAX_HINT_SLOTS", "MapFront", "check_hint_slots", "mapfast", "slot_words"]

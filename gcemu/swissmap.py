@@ -50,7 +50,7 @@ from gcemu.errors import GcemuError
 from gcemu.gomap import M64, Indirect, has_nan
 from gcemu.gotypes import GoType
 from gcemu.heap import Heap, HeapObject
-from gcemu.mapfront import MapFront, check_hint_slots, slot_words
+from gcemu.mapfront import MapFront, check_hint_slots, mapfast, slot_words
 from gcemu.sizeclasses import slot_size
 
 # internal/abi/map_swiss.go, maps/group.go, maps/table.go
@@ -328,7 +328,7 @@ class SwissMap(MapFront):
 
     def __init__(self, heap: Heap, t: GoType, name: str | None,
                  hash: Callable[[Any, int], int] | None):
-        super().__init__(heap, t, MAP_SIZE, name, hash, _variant)
+        super().__init__(heap, t, MAP_SIZE, name, hash, mapfast)
         layout = self.layout
         self.group_size = group_size(layout.key_slot_type, layout.elem_slot_type)
         self.used = 0
@@ -340,7 +340,7 @@ class SwissMap(MapFront):
         self.tombstonePossible = False
         self.clearSeq = 0
         go = heap.model.go
-        # cmd/compile/internal/walk/walk.go: mapfast picks the path; only these prune
+        # the assignment path mapfast picks (self.variant); only these prune
         pruning = ("fast32", "fast64", "faststr")
         if go >= (1, 27):
             pruning += ("fast32ptr", "fast64ptr")
@@ -972,21 +972,6 @@ class SwissMap(MapFront):
             assert any(CTRL_EMPTY in g.ctrl for g in t.groups), f"{t!r} has no empty slot"
             used += t.used
         assert used == self.used, f"used {self.used} != {used} in the tables"
-
-
-def _variant(layout) -> str:
-    """cmd/compile/internal/walk/walk.go: mapfast: the runtime path a map type's
-    assignments compile to (only some of them prune tombstones, §3.5)."""
-    from gcemu.gomap import _plain_memory
-
-    if layout.elem.size > 128:
-        return "generic"
-    key = layout.key
-    if key.kind == "string":
-        return "faststr"
-    if key.size in (4, 8) and _plain_memory(key):
-        return f"fast{key.size * 8}" + ("ptr" if key.has_pointers else "")
-    return "generic"
 
 
 __all__ = ["CTRL_DELETED", "CTRL_EMPTY", "MAX_TABLE_CAP", "SLOTS", "Directory", "Group",

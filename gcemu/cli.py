@@ -31,8 +31,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from gcemu.core.models import CLASSIC, MODELS
 from gcemu.errors import GcemuError
-from gcemu.models import CLASSIC, MODELS
 
 EXIT_BAD_INPUT = 2
 PICTURE_SUFFIXES = (".dot", ".gv", ".svg", ".png", ".html")
@@ -106,7 +106,7 @@ def objects_table(report, only_named: bool = True, names: dict | None = None,
     scenario's names, `Outcome.names`) adds the named objects an earlier cycle freed."""
     from rich.table import Table
 
-    from gcemu.heap import Object
+    from gcemu.core.heap import Object
 
     table = Table(title=title or f"objects after cycle {report.cycle}, model {report.model}",
                   title_justify="left")
@@ -281,7 +281,7 @@ def cmd_explain(args) -> int:
 
 def _outcome_rows(out) -> dict[str, str]:
     """name -> "state (reason)" of every named object of one run."""
-    from gcemu.heap import Object
+    from gcemu.core.heap import Object
 
     rows = {}
     for o in out.report.to_json()["objects"]:
@@ -295,7 +295,7 @@ def _outcome_rows(out) -> dict[str, str]:
 
 def parse_models(text: str) -> list[str]:
     """``--models``: comma-separated model names (at least two), or ``all``."""
-    from gcemu.models import get_model
+    from gcemu.core.models import get_model
 
     if text.strip() == "all":
         return list(MODELS)

@@ -41,9 +41,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gcemu.api import Heap
+from gcemu.core.models import CLASSIC
 from gcemu.gomap import flags_text
-from gcemu.heap import Heap
-from gcemu.models import CLASSIC
 from gcemu.swissmap import SwissMap
 
 SWISS = "go-swiss"

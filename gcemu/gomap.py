@@ -46,9 +46,9 @@ import struct
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gcemu.core.heap import Heap, HeapObject
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType
-from gcemu.heap import Heap, HeapObject
 from gcemu.mapfront import MapFront, check_hint_slots, mapfast, slot_words
 from gcemu.sizeclasses import bucket_array, roundupsize, slot_size
 

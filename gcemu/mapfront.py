@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from gcemu.core.heap import HeapObject
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, map_layout
-from gcemu.heap import HeapObject
 
 if TYPE_CHECKING:
+    from gcemu.core.heap import Heap
     from gcemu.gomap import Indirect
-    from gcemu.heap import Heap
 
 M64 = (1 << 64) - 1
 # the most slots a make(map, hint) may ask gcemu for: 16M (Python needs ~100 B per slot)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from gcemu import testing
-from gcemu.models import MODELS
+from gcemu.core.models import MODELS
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,7 +46,7 @@ def _model_and_seed(request: pytest.FixtureRequest) -> tuple[str, int]:
 @pytest.fixture
 def heap(request: pytest.FixtureRequest):
     """A fresh gcemu Heap; model from @pytest.mark.gcemu(model=...) or --gcemu-model."""
-    from gcemu.heap import Heap
+    from gcemu.api import Heap
 
     model, seed = _model_and_seed(request)
     return Heap(model=model, seed=seed)

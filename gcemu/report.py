@@ -1,7 +1,7 @@
 """The report of one GC cycle: what was retained, why, and what it costs.
 
 A `Report` is built at the end of mark termination, before sweep frees anything, from
-the heap and the cycle's records only (`gcemu.analysis.Reachability`): reason and
+the heap and the cycle's records only (`gcemu.gc.analysis.Reachability`): reason and
 shortest path of each retained object, stale entries, bytes by category, and the JSON
 of api.md. Handles stay valid after their objects are freed, so asking a report about
 a collected object is how a test asserts collection.
@@ -13,15 +13,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gcemu.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT
+from gcemu.core.heap import HeapObject, Object
 from gcemu.errors import GcemuError
-from gcemu.gomap import BucketArray, Indirect, Map
-from gcemu.heap import HeapObject, Object
-from gcemu.scan import array_prefixes, bucket_name, describe_edge, slot_holder, slot_state
-from gcemu.swissmap import Directory, GroupsArray, SwissMap
+from gcemu.gc.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT
+from gcemu.gc.scan import array_prefixes, bucket_name, describe_edge, slot_holder, slot_state
+from gcemu.gomap import Indirect
+from gcemu.maps.kind import SLOT_ARRAYS, kind_of
 
 if TYPE_CHECKING:
-    from gcemu.marker import Cycle
+    from gcemu.gc.marker import Cycle
 
 REASONS = (LIVE, STALE_SLOT, OLDBUCKETS, FLOATING)
 _CATEGORY = {LIVE: "live referents", FLOATING: "floating",
@@ -100,7 +100,7 @@ class Report:
                          if type(o) is Object or type(o) is Indirect]
         # what the cycle kept, measured now: later mutations must not change the report
         self._maps = [m for m in heap.maps if not m.freed and self.retained(m)]
-        self._map_bytes = {m: _measure_map(m) for m in self._maps}
+        self._map_bytes = {m: kind_of(m).measure(m) for m in self._maps}
         stale = Counter(where[0].hmap for where in self._stale_raw)
         self._map_json = [self._map_summary(m, stale[m]) for m in self._maps]
         self._bytes = self._measure()
@@ -164,10 +164,9 @@ class Report:
             if edge[0] != "slot":
                 continue
             _, arr, j, pos, *_ = edge
-            b = slot_holder(arr, j, pos)
-            row_bytes = b.ctrl if type(arr) is GroupsArray else b.tophash
-            fmt = "{:02x}" if type(arr) is GroupsArray else "{}"
-            row = " ".join(fmt.format(t) for t in row_bytes)
+            kind = SLOT_ARRAYS[type(arr)]
+            row_bytes = kind.states_of(slot_holder(arr, j, pos))
+            row = " ".join(kind.state_format.format(t) for t in row_bytes)
             states = " ".join(slot_state(arr, t) for t in row_bytes)
             out.append((bucket_name(arr, j, pos, self._prefixes), f"[{row}] = {states}"))
         return out
@@ -203,12 +202,12 @@ class Report:
         return list(self._stale)
 
     # -- bytes ------------------------------------------------------------------------------
-    def map_bytes(self, m: Map | SwissMap) -> dict[str, int]:
+    def map_bytes(self, m: Any) -> dict[str, int]:
         """hmap (with mapextra and overflow lists), buckets, overflow, oldbuckets, as of
         this cycle (a map the cycle did not keep is measured as it is now); for a Swiss
         map: map (the header), directory, tables (their 32-byte structs), groups."""
         known = self._map_bytes.get(m)
-        return dict((known or _measure_map(m))[0])
+        return dict((known or kind_of(m).measure(m))[0])
 
     def _measure(self) -> dict[str, int]:
         """Bytes by category of everything this cycle kept (marked objects)."""
@@ -224,16 +223,14 @@ class Report:
         for o in self._cycle.heap.objects.values():
             if o.color < marked or o in counted:
                 continue
-            kind = type(o)
-            if kind is Object or kind is Indirect:
+            t = type(o)
+            if t is Object or t is Indirect:
                 out[_CATEGORY[reach.get(o, FLOATING)]] += o.size
-            elif kind is BucketArray:
-                # an array or overflow bucket no live map links any more: held by an
-                # iterator (or floating); what a map's growth leaves behind
-                out["oldbuckets" if o.role == "buckets" else "overflow"] += o.size
-            elif kind is GroupsArray:  # an old table's or small map's groups
-                out["oldbuckets"] += o.size
-            else:  # hmap, mapextra, overflow lists; Swiss headers, directories, tables
+            elif t in SLOT_ARRAYS:
+                # storage no live map links any more: held by an iterator (or
+                # floating); what a map's growth leaves behind
+                out[SLOT_ARRAYS[t].unlinked_category(o)] += o.size
+            else:  # map headers and their side structures (mapextra, tables...)
                 out["hmap"] += o.size
         return out
 
@@ -243,16 +240,9 @@ class Report:
         parts and referents this cycle kept, and ``freed``, what its sweep freed."""
         return {**self._bytes, "freed": self._cycle.freed_bytes}
 
-    def _map_summary(self, m: Map | SwissMap, stale: int) -> dict:
-        if type(m) is SwissMap:
-            return {"name": m.name, "type": m.type.name, "count": m.used,
-                    "dirLen": m.dirLen, "globalDepth": m.globalDepth,
-                    "tables": len(m.tables), "capacity": m.capacity,
-                    "tombstones": m.tombstones(), "growing": False, "stale_slots": stale,
-                    "bytes": self.map_bytes(m)}
-        return {"name": m.name, "type": m.type.name, "count": m.count, "B": m.B,
-                "noverflow": m.noverflow, "growing": m.growing(), "stale_slots": stale,
-                "bytes": self.map_bytes(m)}
+    def _map_summary(self, m: Any, stale: int) -> dict:
+        return {"name": m.name, "type": m.type.name, **kind_of(m).summary(m),
+                "stale_slots": stale, "bytes": self.map_bytes(m)}
 
     # -- JSON ----------------------------------------------------------------------------------
     def to_json(self) -> dict:
@@ -275,61 +265,3 @@ class Report:
         b = self.bytes
         return (f"<Report cycle {self.cycle} model={self.model} stale={len(self._stale_raw)} "
                 f"freed={b['freed']} B>")
-
-
-def _measure_map(m: Map | SwissMap) -> tuple[dict[str, int], dict[str, int],
-                                             set[HeapObject]]:
-    """The bytes of a map by its parts, the same by report category (hmap, buckets,
-    overflow, oldbuckets), and the allocations counted."""
-    if type(m) is SwissMap:
-        return _measure_swiss(m)
-    out, parts = _measure_classic(m)
-    return out, out, parts
-
-
-def _measure_swiss(m: SwissMap) -> tuple[dict[str, int], dict[str, int], set[HeapObject]]:
-    """A Swiss map: its header, directory, table structs and groups arrays (the
-    header, directory and tables count as the report's ``hmap`` category, the groups
-    as ``buckets``)."""
-    out = {"map": m.size, "directory": 0, "tables": 0, "groups": 0}
-    parts: set[HeapObject] = {m}
-    if type(m.dirPtr) is Directory:
-        out["directory"] = m.dirPtr.size
-        parts.add(m.dirPtr)
-        for t in m.tables:
-            parts |= {t, t.groups_obj}
-            out["tables"] += t.size
-            out["groups"] += t.groups_obj.size
-    elif m.dirPtr is not None:
-        out["groups"] = m.dirPtr.size
-        parts.add(m.dirPtr)
-    category = {"hmap": out["map"] + out["directory"] + out["tables"],
-                "buckets": out["groups"], "overflow": 0, "oldbuckets": 0}
-    return out, category, parts
-
-
-def _measure_classic(m: Map) -> tuple[dict[str, int], set[HeapObject]]:
-    """The bytes of a classic map by part, and the allocations counted: the hmap with
-    its mapextra and overflow lists, the bucket arrays, and the overflow buckets
-    linked from their chains."""
-    out = {"hmap": m.size, "buckets": 0, "overflow": 0, "oldbuckets": 0}
-    parts: set[HeapObject] = {m}
-    if m.extra is not None:
-        out["hmap"] += m.extra.size
-        parts.add(m.extra)
-        for lst in (m.extra.overflow, m.extra.oldoverflow):
-            if lst is not None:
-                out["hmap"] += lst.size
-                parts.add(lst)
-    for arr, key in ((m.buckets_obj, "buckets"), (m.oldbuckets_obj, "oldbuckets")):
-        if arr is None:
-            continue
-        out[key] += arr.size
-        parts.add(arr)
-        for b in arr.buckets[:arr.nbase]:
-            for c in b.chain():
-                o = c.owner
-                if o not in parts:
-                    parts.add(o)
-                    out["overflow" if key == "buckets" else key] += o.size
-    return out, parts

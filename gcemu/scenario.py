@@ -53,8 +53,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gcemu.api import Heap
 from gcemu.errors import GcemuError
-from gcemu.heap import Heap
 from gcemu.report import Report
 
 

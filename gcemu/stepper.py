@@ -5,7 +5,7 @@ a `gcemu.render.Recording`, which also snapshots the heap when the mutator ran, 
 stepping player can be written at the end), and shows what each step did from the
 events it returns and from ``cycle.history``. It never looks inside the marker: colours
 come from ``cycle.color``, reasons and paths from the report (or, while marking, from
-`gcemu.analysis.Reachability` over the heap as it is now).
+`gcemu.gc.analysis.Reachability` over the heap as it is now).
 
 Between steps the mutator may run: ``delete``, ``assign``, ``set``, ``drop`` and
 ``new`` are map and heap operations, with the write barrier on while the GC marks.
@@ -49,9 +49,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gcemu.api import Heap
+from gcemu.base.events import EVENT_KINDS, Event
+from gcemu.core.heap import HeapObject, Object
 from gcemu.errors import GcemuError
-from gcemu.events import EVENT_KINDS, Event
-from gcemu.heap import Heap, HeapObject, Object
 
 MAX_EVENT_LINES = 60  # events one command prints at most (`history` shows the rest)
 
@@ -137,7 +138,7 @@ def _number(text: str, what: str) -> int:
 def bucket_name_of(g: Any) -> str:
     """``table 2 group 5``, ``small group``, ``old table#7 group 3``: a group as the
     events name it."""
-    from gcemu.scan import bucket_name
+    from gcemu.gc.scan import bucket_name
 
     return bucket_name(g.owner, g.index, 0)
 
@@ -504,8 +505,8 @@ class Stepper:
         """The rows of one bucket or group: its slots (``full``: all 8; else those
         holding something or not empty). Returns how many."""
         from gcemu.cli import cell
+        from gcemu.gc.scan import slot_state
         from gcemu.gomap import ClearedString
-        from gcemu.scan import slot_state
         from gcemu.swissmap import Group
 
         group = type(holder) is Group
@@ -783,8 +784,8 @@ class Stepper:
     def _why_now(self, obj: HeapObject) -> None:
         """The path from a root as the heap is now (what the next mark termination
         would find if the mutator stopped)."""
-        from gcemu.analysis import Reachability
-        from gcemu.scan import describe_edge
+        from gcemu.gc.analysis import Reachability
+        from gcemu.gc.scan import describe_edge
 
         reach = Reachability(self.heap)
         path = reach.path(obj)
@@ -991,8 +992,8 @@ class Stepper:
     def _keys(self, mname: str, limit: int = 200) -> list[str]:
         """The keys of a map as literals, read from its buckets or groups (not by
         ranging over it, which would set iterator flags and be a mutator operation)."""
+        from gcemu.gc.scan import slot_state
         from gcemu.gomap import Indirect
-        from gcemu.scan import slot_state
 
         m = self.names().get(mname)
         out: list[str] = []

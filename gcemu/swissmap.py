@@ -46,10 +46,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gcemu.core.heap import Heap, HeapObject
 from gcemu.errors import GcemuError
 from gcemu.gomap import M64, Indirect, has_nan
 from gcemu.gotypes import GoType
-from gcemu.heap import Heap, HeapObject
 from gcemu.mapfront import MapFront, check_hint_slots, mapfast, slot_words
 from gcemu.sizeclasses import slot_size
 

@@ -121,10 +121,10 @@ def assert_retained_bytes(report, map_or_obj, at_most: int) -> None:
     """Fail if more than ``at_most`` bytes stay alive only because of ``map_or_obj``.
 
     The bytes are its dominator subtree in the traced graph of the heap as it is now
-    (`gcemu.analysis.retained_bytes`): for a map, its hmap, buckets, overflow buckets,
+    (`gcemu.gc.analysis.retained_bytes`): for a map, its hmap, buckets, overflow buckets,
     old buckets and the values only it holds.
     """
-    from gcemu.analysis import retained_bytes
+    from gcemu.gc.graph import retained_bytes
 
     heap = getattr(map_or_obj, "heap", None) or report.heap
     got = retained_bytes(heap, map_or_obj)

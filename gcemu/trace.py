@@ -36,7 +36,7 @@ pointers and maps as ``null`` or ``{"obj": id}``; arrays as lists; structs as ob
 of their named fields. Ids are the recording heap's object ids. A file starts with a
 header line ``{"gcemu_trace": 1, ...}``.
 
-`replay` runs records on a fresh heap; `Replayer` lets a caller act before and after
+`gcemu.api.replay_trace` runs records on a fresh heap; `Replayer` lets a caller act before and after
 each operation (gcemu.golang injects Go's hash values and random draws there, and
 compares the map's layout with Go's).
 """
@@ -49,34 +49,32 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gcemu.base.opcodes import (
+    ASSIGN,
+    CLEAR,
+    DECLARE,
+    DELETE,
+    GC,
+    GC_START,
+    GLOBAL,
+    ITER,
+    ITEREND,
+    MAKE,
+    NARGS,
+    NEW,
+    NEW0,
+    NEXT,
+    SELECT,
+    STORE,
+)
 from gcemu.errors import GcemuError
 
 if TYPE_CHECKING:
+    from gcemu.core.heap import Heap
     from gcemu.gomap import Map
     from gcemu.gotypes import GoType
-    from gcemu.heap import Heap
 
 FORMAT = 1
-
-# opcodes (one byte each in Trace.codes); the arguments follow in Trace.args
-SELECT = 1  # (map): the map the next assign / delete ops act on
-MAKE = 2  # (map, hint, name, custom_hash)
-ASSIGN = 3  # (key, value) on the selected map
-DELETE = 4  # (key) on the selected map
-CLEAR = 5  # (map)
-ITER = 6  # (map, n)
-NEXT = 7  # (n)
-ITEREND = 8  # (n)
-NEW = 9  # (obj, name, value or None)
-GLOBAL = 10  # (name, value)
-STORE = 11  # (obj, field, value)
-GC = 12  # ()
-GC_START = 13  # ()
-DECLARE = 14  # (text)
-NEW0 = 15  # (obj): new with no name and no value
-
-_NARGS = {SELECT: 1, MAKE: 4, ASSIGN: 2, DELETE: 1, CLEAR: 1, ITER: 2, NEXT: 1, ITEREND: 1,
-          NEW: 3, GLOBAL: 2, STORE: 3, GC: 0, GC_START: 0, DECLARE: 1, NEW0: 1}
 
 MAP_OPS = ("make", "assign", "delete", "clear", "iter", "next")
 
@@ -105,7 +103,7 @@ class Trace:
         """The number of operations recorded (map selections not counted)."""
         return len(self.codes) - self.codes.count(SELECT)
 
-    # -- recording (called by gcemu.heap and gcemu.gomap) ------------------------------
+    # -- recording (called by gcemu.core.heap and gcemu.gomap) ------------------------------
     def select(self, m: Map) -> None:
         self.codes.append(SELECT)
         self.args.append(m)
@@ -162,7 +160,7 @@ class Trace:
         pos = 0
         cur = None
         for code in self.codes:
-            n = _NARGS[code]
+            n = NARGS[code]
             a = args[pos:pos + n]
             pos += n
             if code == SELECT:
@@ -505,20 +503,5 @@ class Replayer:
         self.ids[obj.id] = rid
 
 
-def replay(records: Trace | Iterable[dict], model: str = "go", seed: int = 0,
-           **heap_kw: Any) -> Heap:
-    """Run a trace (or its records) on a fresh heap; returns the heap.
-
-    With the same model and seed as the recording heap, the replay makes the same
-    random draws and ends in the same state.
-    """
-    from gcemu.heap import Heap
-
-    if isinstance(records, Trace):
-        records = records.records()
-    heap = Heap(model=model, seed=seed, **heap_kw)
-    return Replayer(heap).run(records)
-
-
 __all__ = ["Replayer", "Trace", "TraceError", "decode", "dumps", "encode", "load", "loads",
-           "op_text", "replay", "save"]
+           "op_text", "save"]

@@ -241,7 +241,7 @@ def test_compare_bad_models_is_one_line(capsys, models, message):
 
 @pytest.mark.parametrize("command", ["run", "explain", "render", "step"])
 def test_model_help_lists_every_model_with_its_summary(capsys, command):
-    from gcemu.models import MODELS
+    from gcemu.core.models import MODELS
 
     with pytest.raises(SystemExit) as e:
         main([command, "--help"])

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 import gcemu
-from gcemu.events import EVENT_KINDS, BarrierShade, Free, PhaseChange, SlotDecision
+from gcemu.base.events import EVENT_KINDS, BarrierShade, Free, PhaseChange, SlotDecision
+from gcemu.gc.marker import ConsistencyError
 from gcemu.gomap import EMPTY_ONE, EMPTY_REST, ITERATOR, OLD_ITERATOR, ClearedString
-from gcemu.marker import ConsistencyError
 
 MODELS = ("scanmap", "go")
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"

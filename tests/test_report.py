@@ -10,7 +10,7 @@ import json
 import pytest
 
 import gcemu
-from gcemu.analysis import retained_bytes
+from gcemu.gc.graph import retained_bytes
 from gcemu.report import REASONS, StaleEntry
 
 MODELS = ("scanmap", "go")

@@ -7,6 +7,7 @@ import pytest
 
 import gcemu
 from gcemu import trace
+from gcemu.api import replay_trace
 from gcemu.golang import curated, randomtrace
 
 T = "type T struct { id int; next *T; buf [48]byte }"
@@ -136,7 +137,7 @@ def test_save_load_replay_roundtrip(tmp_path, model):
     assert json.loads(lines[0]) == {"gcemu_trace": 1, "model": model}
     recs = trace.load(path)
     assert recs == h.trace.records()
-    h2 = trace.replay(recs, model=model, seed=7)
+    h2 = replay_trace(recs, model=model, seed=7)
     assert h2.trace.records() == recs  # the replay records the same trace
     assert _state(h2) == _state(h)
 
@@ -144,11 +145,11 @@ def test_save_load_replay_roundtrip(tmp_path, model):
 @pytest.mark.parametrize("seed", range(12))
 def test_random_and_curated_traces_replay_exactly(seed):
     recs = randomtrace.random_trace(seed)
-    h2 = trace.replay(recs, model="go", seed=seed)
+    h2 = replay_trace(recs, model="go", seed=seed)
     assert h2.trace.records() == recs
     name = sorted(curated.SCENARIOS)[seed % len(curated.SCENARIOS)]
     recs = curated.curated_trace(name)
-    assert trace.replay(recs).trace.records() == recs
+    assert replay_trace(recs).trace.records() == recs
 
 
 def test_values_encode_and_decode():
@@ -180,7 +181,7 @@ def test_bad_files_say_what_is_wrong(tmp_path):
     with pytest.raises(trace.TraceError, match="format 99"):
         trace.load(p)
     with pytest.raises(trace.TraceError, match="unknown operation"):
-        trace.replay([{"op": "explode"}])
+        replay_trace([{"op": "explode"}])
     with pytest.raises(trace.TraceError, match="cannot read"):
         trace.load(tmp_path / "missing.jsonl")
 

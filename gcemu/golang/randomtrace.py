@@ -88,7 +88,7 @@ class _Gen:
                 continue
             for k, v in self._peek(m):
                 for x in (k, v) if not isinstance(v, dict) else (k, *v.values()):
-                    if isinstance(x, gcemu.heap.Object) and not x.freed:
+                    if isinstance(x, gcemu.core.heap.Object) and not x.freed:
                         out.append(x)
         return out
 

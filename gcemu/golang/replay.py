@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gcemu.api import Heap
 from gcemu.gomap import ClearedString, Indirect, has_nan
-from gcemu.heap import Heap
 from gcemu.mapfront import MapFront
 from gcemu.trace import Replayer, decode, encode, op_text
 

@@ -31,7 +31,7 @@ EXPECTED_SCANMAP = ("expected under scanmap: delete and evacuate clear nothing t
 
 def add_parser(subparsers) -> Any:
     """Add the ``verify`` subcommand to ``gcemu``'s subparsers."""
-    from gcemu.models import MODELS
+    from gcemu.core.models import MODELS
 
     s = subparsers.add_parser("verify", help="run the scenario on a real Go toolchain "
                               "and compare with the model")
@@ -49,8 +49,8 @@ def runtime_for(model: str) -> tuple[str, str]:
     """(Go series, runner flavour) of the runtime ``model`` is checked against:
     ``("1.23", "classic")`` for ``go`` and ``scanmap``, ``("1.25", "swiss")`` for
     ``go-swiss``, ``("1.27", "swiss")`` for ``go-swiss-1.27``."""
+    from gcemu.core.models import get_model
     from gcemu.golang import swisscompare, toolchain
-    from gcemu.models import get_model
 
     if get_model(model).map == "swiss":
         return swisscompare.series_of(model), "swiss"

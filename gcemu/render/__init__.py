@@ -19,7 +19,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gcemu.core.heap import Heap
 from gcemu.errors import GcemuError
+from gcemu.gc.marker import Cycle
+from gcemu.render import classic, swiss  # noqa: F401  (each registers its drawer)
 from gcemu.render.dot import INSTALL_HINT, pipe, to_dot, to_svg
 from gcemu.render.html import Recording, player_html, write_player
 
@@ -64,9 +67,6 @@ def repr_svg(obj: Any) -> str | None:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext gcemu.render``: show heaps and cycles as pictures."""
-    from gcemu.heap import Heap
-    from gcemu.marker import Cycle
-
     fmt = ipython.display_formatter.formatters["image/svg+xml"]
     for cls in (Heap, Cycle):
         fmt.for_type(cls, repr_svg)

@@ -24,6 +24,7 @@ from gcemu.gomap import (
     flags_text,
     tophash_state,
 )
+from gcemu.render.kinds import Drawer, register
 from gcemu.render.nodes import (
     MapStyle,
     SlotRow,
@@ -86,19 +87,6 @@ class SBucket(SlotRow):
         return "overflow: sentinel" if self.overflow_style == "sentinel" else "overflow →"
 
 
-def linked_arrays(maps: Any) -> dict[int, str]:
-    """id(bucket array) -> ``buckets`` / ``oldbuckets`` for the classic maps' arrays."""
-    which: dict[int, str] = {}
-    for m in maps:
-        if type(m) is not Map:
-            continue
-        if m.buckets_obj is not None:
-            which[id(m.buckets_obj)] = "buckets"
-        if m.oldbuckets_obj is not None:
-            which[id(m.oldbuckets_obj)] = "oldbuckets"
-    return which
-
-
 def _hmap(o: Map, gone: bool) -> SNode:
     rows = (("h", map_name(o)),
             ("t", visible(o.type.name, 50)),
@@ -133,12 +121,12 @@ def _ovflist(o: OverflowList, gone: bool) -> SNode:
 STRUCTURES = {Map: _hmap, MapExtra: _mapextra, OverflowList: _ovflist}
 
 
-def array_node(arr: BucketArray, which: dict[int, str], rows: dict, traced: dict,
-               note: Any) -> SNode:
+def array_node(arr: BucketArray, rows: dict, traced: dict, note: Any) -> SNode:
     """The node of a bucket array (its buckets go into ``rows``)."""
     nid = obj_nid(arr)
     h = arr.hmap
-    w = which.get(id(arr), "unlinked")
+    w = ("buckets" if arr is h.buckets_obj else "oldbuckets" if arr is h.oldbuckets_obj
+         else "unlinked")
     mname = map_name(h)
     n = SNode(nid, arr.label, "array", "bucket array", None, arr.size, arr.noscan,
               bool(arr.freed), role=arr.role, which=w if arr.role == "buckets" else "",
@@ -175,5 +163,7 @@ def array_node(arr: BucketArray, which: dict[int, str], rows: dict, traced: dict
     return n
 
 
+register("classic", Drawer(CLASSIC, STRUCTURES, array_node))
+
 __all__ = ["CLASSIC", "STRUCTURES", "TOPHASH_COLORS", "TOPHASH_LEGEND", "SBucket",
-           "array_node", "linked_arrays"]
+           "array_node"]

@@ -32,10 +32,11 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
+from gcemu.base.pygc import paused
+from gcemu.core.heap import Heap
 from gcemu.errors import GcemuError
-from gcemu.gomap import BUCKET_CNT
-from gcemu.heap import Heap
-from gcemu.pygc import paused
+from gcemu.gc.marker import Cycle
+from gcemu.maps.slotscan import SLOTS
 from gcemu.render.nodes import RECORD_KINDS, MapStyle, SlotRow, SNode, node_lines
 from gcemu.render.scene import DEFAULT_MAX_BUCKETS, DEFAULT_MAX_OBJECTS, Scene
 from gcemu.render.snapshot import Snapshot, cycle_colors
@@ -85,7 +86,7 @@ def row_label(b: SlotRow, ids: bool = False, texts: dict[str, str] | None = None
             f'<TD><FONT POINT-SIZE="8">{style.ctrl}</FONT></TD>'
             '<TD><FONT POINT-SIZE="8">key</FONT></TD>'
             '<TD><FONT POINT-SIZE="8">elem</FONT></TD></TR>']
-    for i in range(BUCKET_CNT):
+    for i in range(SLOTS):
         st = b.state(i)
         t = b.cell_text(i)
         rows.append(
@@ -180,7 +181,7 @@ def scene_dot(scene: Scene, snap: Snapshot, colors: dict[str, str] | None,
         for s in scene.snaps:
             for bid, b in s.buckets.items():
                 if bid in scene.drawn_buckets:
-                    for i in range(BUCKET_CNT):
+                    for i in range(SLOTS):
                         for cid, t in ((f"{bid}k{i}", b.keys[i]), (f"{bid}e{i}", b.elems[i])):
                             widest_cells[cid] = widest(widest_cells.get(cid, ""), t)
                     if b.footer() is not None:
@@ -300,8 +301,6 @@ def edge_line(key: tuple, style: str, label: str, lhead: str, scene: Scene,
 # -- the public function -------------------------------------------------------------------------
 def _source(obj: Any) -> tuple[Heap, Any]:
     """(heap, cycle or None) from a Heap, a Cycle or a recording."""
-    from gcemu.marker import Cycle
-
     cycle = getattr(obj, "cycle", None) if not isinstance(obj, (Heap, Cycle)) else None
     if isinstance(obj, Cycle):
         return obj.heap, obj

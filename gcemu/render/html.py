@@ -35,8 +35,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gcemu.errors import GcemuError
-from gcemu.events import (
+from gcemu.base.events import (
     AllocBlack,
     BarrierShade,
     Event,
@@ -47,14 +46,17 @@ from gcemu.events import (
     Shade,
     SlotDecision,
 )
-from gcemu.heap import Heap
-from gcemu.pygc import paused
+from gcemu.base.pygc import paused
+from gcemu.core.heap import Heap
+from gcemu.errors import GcemuError
+from gcemu.gc.marker import Cycle
 from gcemu.render.assets import CSS, JS
 from gcemu.render.dot import CLUSTER_COLORS, EDGE_MARKS, NODE_COLORS, OLD_BORDER, pipe, scene_dot
 from gcemu.render.nodes import RECORD_KINDS, MapStyle
 from gcemu.render.scene import DEFAULT_MAX_BUCKETS, DEFAULT_MAX_OBJECTS, Scene
 from gcemu.render.snapshot import Snapshot
 from gcemu.render.text import visible
+from gcemu.sched import Session
 
 
 class Recording:
@@ -67,8 +69,10 @@ class Recording:
         cycle, or a cycle, is recorded from where it is (earlier steps are drawn
         with the structure as of now).
 
-    Step it with `step` (not ``cycle.step()``: the recording takes a snapshot when
-    the mutator ran between two steps), run the mutator in between, then `write`.
+    It is an observer of the step loop (`gcemu.sched.Session`): before each step it
+    takes a snapshot if the mutator ran since the last one. Step it with `step` or
+    through its ``session`` (not ``cycle.step()``, which would bypass it), run the
+    mutator in between, then `write`.
 
     Examples
     --------
@@ -87,8 +91,6 @@ class Recording:
     """
 
     def __init__(self, source: Any):
-        from gcemu.marker import Cycle
-
         if isinstance(source, Heap):
             heap = source
             cycle = heap.cycle
@@ -108,12 +110,14 @@ class Recording:
         self.cycle = cycle
         self.snapshots: list[tuple[int, Snapshot]] = [(cycle.steps, snap)]
         self._seen = (heap.mutations, len(heap.objects))
+        self.session = Session(heap, cycle, observers=[self])
 
     @property
     def done(self) -> bool:
         return self.cycle.done
 
-    def _catch_up(self) -> None:
+    def before_step(self, session: Session) -> None:
+        """The observer's hook: a snapshot if the mutator ran since the last step."""
         heap = self.heap
         now = (heap.mutations, len(heap.objects))
         if now != self._seen and not self.cycle.done:
@@ -126,14 +130,12 @@ class Recording:
                 self.snapshots.append((self.cycle.steps, snap))
 
     def step(self) -> list[Event]:
-        """One ``cycle.step()``, after a snapshot if the mutator ran since the last."""
-        self._catch_up()
-        return self.cycle.step()
+        """One step of the session, after a snapshot if the mutator ran since the last."""
+        return self.session.step()
 
     def run(self):
         """Step to the end of the cycle; returns its `Report`."""
-        while not self.cycle.done:
-            self.step()
+        self.session.run()
         return self.cycle.report
 
     def write(self, path: str | Path, **kw: Any) -> Path:
@@ -142,8 +144,6 @@ class Recording:
 
 
 def _recording(source: Any) -> Recording:
-    from gcemu.marker import Cycle
-
     if isinstance(source, Recording):
         rec = source
     elif isinstance(source, (Heap, Cycle)):

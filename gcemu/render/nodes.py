@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from gcemu.gomap import BUCKET_CNT, ClearedString
-from gcemu.heap import HeapObject
+from gcemu.core.heap import HeapObject
+from gcemu.gomap import ClearedString
+from gcemu.maps.slotscan import SLOTS
 from gcemu.render.text import short_value, visible
 
 # kinds of SNode: map structures drawn as records; those drawn whenever their map is
@@ -169,7 +170,7 @@ def slot_cells(holder: Any, kp: Any, ep: Any, traced: dict,
     (holder id, slot, "key"/"elem", target id) -> stale; absent: not traced).
     ``note(p)`` is told of every pointer."""
     data, edges = [], []
-    for i in range(BUCKET_CNT):
+    for i in range(SLOTS):
         k, e = holder.keys[i], holder.elems[i]
         data.append(not (k is None or isinstance(k, ClearedString)) or e is not None)
         for what, port, vals in (("key", "k", kp(k) if k is not None else ()),

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from gcemu.core.heap import HeapObject
 from gcemu.errors import GcemuError
-from gcemu.heap import HeapObject
 from gcemu.render.nodes import (
     HEADER_KINDS,
     RECORD_KINDS,

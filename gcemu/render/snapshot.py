@@ -1,6 +1,6 @@
 """A `Snapshot`: a plain copy of everything a picture may draw, taken at one moment.
 
-It is read from the heap through public attributes and `gcemu.scan` (the edges the
+It is read from the heap through public attributes and `gcemu.gc.scan` (the edges the
 model traces), never from the marker's insides: roots, objects, each map's structures
 and slot arrays (gcemu.render.classic, gcemu.render.swiss), and every pointer with how
 the model treats it (``live``, ``stale``: traced from a stale slot or replaced storage,
@@ -15,14 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gcemu.gomap import BucketArray, Hiter, Indirect
-from gcemu.heap import Heap, HeapObject, Object
-from gcemu.render import classic, swiss
+from gcemu.core.heap import Heap, HeapObject, Object
+from gcemu.gc.scan import object_edges, slot_holder
+from gcemu.gomap import Indirect
+from gcemu.maps.kind import BY_TYPE, SLOT_ARRAYS
+from gcemu.render.kinds import drawer_for
 from gcemu.render.nodes import MapStyle, SlotRow, SNode, obj_nid, root_nid, target_nid
-from gcemu.scan import SLOT_ARRAYS, object_edges, slot_holder
-from gcemu.swissmap import GroupsArray, SwissIter
-
-STRUCTURES = {**classic.STRUCTURES, **swiss.STRUCTURES}
 
 
 @dataclass
@@ -83,7 +81,6 @@ def _take(heap: Heap, extra: Iterable[HeapObject]) -> Snapshot:
             _, arr, j, pos, i, _t, what, stale = edge
             traced[(id(slot_holder(arr, j, pos)), i, what, id(p.owner))] = stale
 
-    which = classic.linked_arrays(heap.maps)
     for o in objs:
         if type(o) in SLOT_ARRAYS and not o.noscan:
             object_edges(o, policy, on_slot)
@@ -96,15 +93,15 @@ def _take(heap: Heap, extra: Iterable[HeapObject]) -> Snapshot:
             dangling[id(ow)] = ow
 
     for o in objs:
-        kind = type(o)
-        if kind is BucketArray:
-            n = classic.array_node(o, which, rows, traced, note)
-        elif kind is GroupsArray:
-            n = swiss.groups_node(o, rows, traced, note)
-        elif kind in STRUCTURES:
-            n = STRUCTURES[kind](o, bool(o.freed))
-        else:
+        kind = BY_TYPE.get(type(o))
+        drawer = None if kind is None else drawer_for(kind.name)
+        if drawer is None:
             n = _object_node(o)
+        elif type(o) in SLOT_ARRAYS:
+            n = drawer.array_node(o, rows, traced, note)
+        else:
+            draw = drawer.structures.get(type(o))
+            n = _object_node(o) if draw is None else draw(o, bool(o.freed))
         nodes[n.nid] = n
     for ow in dangling.values():
         nodes.setdefault(obj_nid(ow), _object_node(ow, freed=True))
@@ -112,15 +109,15 @@ def _take(heap: Heap, extra: Iterable[HeapObject]) -> Snapshot:
     for label, root in heap.roots():
         rid = root_nid(label)
         n = SNode(rid, label, "root")
-        if isinstance(root, (Hiter, SwissIter)):
+        if isinstance(root, HeapObject):
+            n.edges.append((None, target_nid(root), "live", ""))
+        elif root is not None:  # a stack frame (a map iterator)
             for fld, p in root.pointers():
                 n.edges.append((None, target_nid(p), "live", f".{fld}"))
-        elif root is not None:
-            n.edges.append((None, target_nid(root), "live", ""))
         nodes[rid] = n
         roots.append(rid)
     order = [obj_nid(o) for o in objs] + [obj_nid(o) for o in dangling.values()]
-    style = swiss.SWISS if model.map == "swiss" else classic.CLASSIC
+    style = drawer_for(model.map).style
     return Snapshot(model.name, policy, style, nodes, rows, roots, order)
 
 

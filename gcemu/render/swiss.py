@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gcemu.gc.scan import bucket_name
+from gcemu.render.kinds import Drawer, register
 from gcemu.render.nodes import (
     MapStyle,
     SlotRow,
@@ -24,7 +26,6 @@ from gcemu.render.nodes import (
     slot_cells,
 )
 from gcemu.render.text import visible
-from gcemu.scan import bucket_name
 from gcemu.swissmap import (
     CTRL_DELETED,
     CTRL_EMPTY,
@@ -137,5 +138,7 @@ def groups_node(arr: GroupsArray, rows: dict, traced: dict, note: Any) -> SNode:
         node.buckets.append(bid)
     return node
 
+
+register("swiss", Drawer(SWISS, STRUCTURES, groups_node))
 
 __all__ = ["CTRL_COLORS", "CTRL_LEGEND", "STRUCTURES", "SWISS", "SGroup", "groups_node"]

@@ -15,8 +15,8 @@ import html
 import re
 from typing import Any
 
+from gcemu.core.heap import HeapObject
 from gcemu.gomap import ClearedString
-from gcemu.heap import HeapObject
 
 CELL = 14  # characters a key or elem cell shows at most
 

@@ -8,10 +8,17 @@ identity and stays valid (with ``freed`` set) after the object is freed, so a te
 ask a report about a collected object.
 
 Roots are the globals (``var`` declarations: `Heap.set_global`, or ``make_map(...,
-name=)``) and the goroutine stacks. The only stack frames gcemu models are the live map
-iterators (`gcemu.gomap.Hiter`), which sit on the main goroutine's stack from
+name=)``) and the goroutine stacks (`gcemu.core.roots`). The only stack frames gcemu
+models are the live map iterators, which sit on the main goroutine's stack from
 ``mapiterinit`` until their Python iterator is exhausted or dropped, as leaving a
 ``range`` loop does.
+
+Layering
+--------
+This heap knows nothing of maps, the marker, reports, traces or pictures: a running
+GC cycle reaches it through the `gcemu.core.collector.Collector` protocol, a trace
+recorder through ``heap.trace`` (None here), and the facade `gcemu.api.Heap` adds
+``make_map``, ``gc``, ``collect``, ``to_networkx`` and the Jupyter picture on top.
 
 Pointer stores
 --------------
@@ -32,17 +39,18 @@ One state field per object, as in PyPy's incminimark: ``color``. A cycle with ep
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from gcemu.base.opcodes import NEW0
+from gcemu.core.models import get_model
+from gcemu.core.roots import Stack
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, GoTypeError, TypeUniverse
 from gcemu.sizeclasses import slot_size
 
 if TYPE_CHECKING:
-    from gcemu.gomap import Hiter, Map
-    from gcemu.marker import Cycle
-    from gcemu.report import Report
+    from gcemu.core.collector import Collector
 
 M32 = (1 << 32) - 1
 M64 = (1 << 64) - 1
@@ -122,24 +130,17 @@ class Object(HeapObject):
         self.heap.store(self, field, value)
 
 
-class Stack:
-    """A goroutine stack: the frames gcemu models (live map iterators)."""
-
-    __slots__ = ("frames", "name")
-
-    def __init__(self, name: str):
-        self.name = name
-        self.frames: list[Hiter] = []
-
-
 class Heap:
-    """The emulated Go heap: types, objects, roots, maps and GC cycles.
+    """The emulated Go heap below the facade: types, objects, roots, the store path.
+
+    Users hold `gcemu.Heap` (`gcemu.api.Heap`), which adds maps, GC cycles, reports,
+    traces and pictures on top of this class.
 
     Parameters
     ----------
     model : str
-        ``"scanmap"`` (the design card's model, default), ``"go"`` (Go 1.21-1.23), or
-        ``"go-swiss"`` / ``"go-swiss-1.27"`` (the Swiss tables of Go 1.24+, gcemu.swissmap).
+        A name of `gcemu.core.models.MODELS`: ``"scanmap"`` (default), ``"go"``,
+        ``"go-swiss"``, ``"go-swiss-1.27"``.
     seed : int
         Seeds every random choice (hash seeds, iterator start, noverflow sampling),
         so a run is reproducible.
@@ -147,39 +148,31 @@ class Heap:
         The source of every random draw instead of ``random.Random(seed)``: anything
         with ``getrandbits(n)``. A replay (`gcemu.trace`) passes one that returns the
         draws a real Go run made.
-    trace : bool
-        Record the mutator operations in ``heap.trace`` (a `gcemu.trace.Trace`, on by
-        default), so the run can be saved as JSON lines, replayed, or run on Go.
 
     Examples
     --------
-    >>> import gcemu
-    >>> h = gcemu.Heap(model="go")
+    >>> from gcemu.core.heap import Heap
+    >>> h = Heap(model="go")
     >>> _ = h.declare("type T struct { id int; next *T }")
-    >>> m = h.make_map("map[string]*T", name="m")
-    >>> m["a"] = h.new("T", name="v1")
-    >>> len(m), m.B
-    (1, 0)
+    >>> a = h.new("T", name="a")
+    >>> h.set_global("a", a)
+    >>> h.roots()
+    [('global a', <T#1 'a'>)]
     """
 
-    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,
-                 trace: bool = True):
-        from gcemu.models import get_model
-        from gcemu.trace import Trace
-
+    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None):
         self.model = get_model(model)
         self.seed = seed
         self.rand = random.Random(seed) if rand is None else rand
-        self.trace: Trace | None = Trace() if trace else None
+        self.trace: Any = None  # a recorder (gcemu.trace.Trace) the facade attaches
         self.types = TypeUniverse()
         self.objects: dict[int, HeapObject] = {}
         self.globals: dict[str, Any] = {}
         self.stacks: list[Stack] = [Stack("main")]
-        self.maps: list[Map] = []
         self._next_id = 1
         self.names: dict[str, HeapObject] = {}  # name= -> its handle, freed or not
         self.epoch = 0
-        self.cycle: Cycle | None = None
+        self.cycle: Collector | None = None
         self.cycles = 0
         self.marking = False
         self.op: str = ""
@@ -233,40 +226,11 @@ class Heap:
         t = self.trace
         if t is not None:  # gcemu.trace: NEW (obj) or NEWV (obj, name, value)
             if name is None and value is None:
-                t.codes.append(15)
+                t.codes.append(NEW0)
                 t.args.append(obj)
             else:
                 t.new(obj, name, None if value is None else v)
         return obj
-
-    def make_map(
-        self,
-        type: str | GoType,
-        hint: int = 0,
-        name: str | None = None,
-        hash: Callable[[Any, int], int] | None = None,
-    ) -> Map:
-        """``make(map[K]V, hint)``; ``name=`` also declares a global holding the map.
-
-        ``hash(key, seed) -> int`` overrides the 64-bit hash of a key.
-        """
-        if self.model.map == "swiss":
-            from gcemu.swissmap import SwissMap as Map
-        else:
-            from gcemu.gomap import Map
-
-        t = self.type(type)
-        if t.kind != "map":
-            raise GcemuError(f"make_map needs a map type, got {t.name}")
-        m = Map.make(self, t, hint, name, hash)
-        self.maps.append(m)
-        if name is not None:
-            self.names.setdefault(name, m)
-        if self.trace is not None:
-            self.trace.make(m, hint, name, hash is not None)
-        if name is not None:
-            self.set_global(name, m)
-        return m
 
     # -- roots ----------------------------------------------------------------------
     def set_global(self, name: str, value: Any) -> None:
@@ -342,47 +306,11 @@ class Heap:
             shade(p, self.op)
 
     # -- GC -----------------------------------------------------------------------
-    def gc(self, record: bool = True) -> Cycle:
-        """Start a GC cycle (runtime.gcStart): the phase becomes mark.
-
-        Step it with ``cycle.step()``, finish it with ``cycle.run()``; with ``record``
-        every event is kept in ``cycle.history``.
-        """
-        from gcemu.marker import Cycle
-
-        if self.cycle is not None:
-            raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
-        if self.trace is not None:
-            self.trace.gc_start()
-        return Cycle(self, record=record)
-
-    def collect(self) -> Report:
-        """One full stop-the-world cycle (runtime.GC): mark, mark termination, sweep."""
-        if self.cycle is not None:
-            raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
-        if self.trace is not None:
-            self.trace.gc()
-        from gcemu.marker import Cycle
-
-        return Cycle(self, record=False).run()
-
     def mutator_op(self, text: str) -> None:
         """Name the mutator operation running now (only called while marking)."""
         self.op = text
         self.mutations += 1
         self.cycle.note_mutation(text)
-
-    def to_networkx(self):
-        """The traced object graph as a networkx.MultiDiGraph (see gcemu.analysis)."""
-        from gcemu.analysis import traced_graph
-
-        return traced_graph(self)
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a heap as its picture (gcemu.render)."""
-        from gcemu.render import repr_svg
-
-        return repr_svg(self)
 
     def roots(self) -> list[tuple[str, Any]]:
         """Every root as (label, pointer value): globals, then each stack frame."""
@@ -395,4 +323,4 @@ class Heap:
         return sum(o.size for o in self.objects.values())
 
 
-__all__ = ["GoTypeError", "Heap", "HeapObject", "Object", "Stack"]
+__all__ = ["GoTypeError", "Heap", "HeapObject", "Object"]

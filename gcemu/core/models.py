@@ -2,12 +2,12 @@
 
 1. what ``mapdelete`` clears in the deleted slot,
 2. what ``evacuate`` clears in an old bucket once its entries moved,
-3. how the marker scans a bucket chain (`gcemu.scan`),
+3. how the marker scans a bucket chain (`gcemu.gc.scan`),
 
 plus which map implementation the heap's maps are: ``scanmap`` and ``go`` share the
 classic mutator (gcemu.gomap); ``go-swiss`` and ``go-swiss-1.27`` use the Swiss table of
 Go 1.24+ (gcemu.swissmap), whose two versions differ in where they prune tombstones and
-when a full small map grows. Every model shares the marker (gcemu.marker).
+when a full small map grows. Every model shares the marker (gcemu.gc.marker).
 """
 
 from __future__ import annotations

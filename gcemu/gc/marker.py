@@ -3,10 +3,10 @@
 Invariant
 ---------
 At the end of mark termination no black object points to a white one, counting only
-the pointers the model traces (`gcemu.scan`). `Cycle.check_consistency` tests it and
+the pointers the model traces (`gcemu.gc.scan`). `Cycle.check_consistency` tests it and
 fails loudly on "black -> white"; sweep then frees every white object.
 
-Colours live in one field per object (see gcemu.heap): white, grey (marked and on the
+Colours live in one field per object (see gcemu.core.heap): white, grey (marked and on the
 explicit grey stack), black (marked and scanned). Pointer-free objects are blackened
 when shaded, as greyobject does for noscan spans.
 
@@ -28,8 +28,9 @@ returns its events:
    keeps an object it has not scanned.
 
 The mutator may run between any two steps: every map operation and pointer store goes
-through the barrier (gcemu.heap). ``run()`` loops ``step()`` to the end, as SimPy's
-``run(until=)`` does, and ``collect()`` is one stop-the-world cycle.
+through the barrier (gcemu.core.heap). The step loop that every front end drives is
+`gcemu.sched.Session` (``cycle.run()`` on the facade's cycle is a session's
+``run(until=)``, as SimPy's), and ``collect()`` is one stop-the-world cycle.
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from gcemu.analysis import ConsistencyError, Reachability
-from gcemu.events import (
+from gcemu.base.events import (
     AllocBlack,
     BarrierShade,
     Event,
@@ -51,8 +51,9 @@ from gcemu.events import (
     Shade,
     SlotDecision,
 )
-from gcemu.pygc import paused
-from gcemu.scan import (
+from gcemu.base.pygc import paused
+from gcemu.gc.analysis import ConsistencyError, Reachability
+from gcemu.gc.scan import (
     SLOT_ARRAYS,
     bucket_name,
     describe_edge,
@@ -63,8 +64,7 @@ from gcemu.scan import (
 )
 
 if TYPE_CHECKING:
-    from gcemu.heap import Heap, HeapObject
-    from gcemu.report import Report
+    from gcemu.core.heap import Heap, HeapObject
 
 MARK = "mark"
 MARK_TERMINATION = "mark termination"
@@ -114,7 +114,7 @@ class Cycle:
         self.shaded_by: dict[HeapObject, str] = {}  # barrier / alloc-black: why
         self.freed_bytes = 0
         self.freed: list[HeapObject] = []
-        self.report: Report | None = None
+        self.report: Any = None  # what before_sweep builds (the facade: a Report)
         self.reachability: Reachability | None = None
         self._checked_at = -1
         # gcMarkRootPrepare: the globals and the stacks as of mark start
@@ -204,18 +204,6 @@ class Cycle:
             self._sweep()
         return self._events
 
-    def run(self, until: int | None = None) -> Report | None:
-        """Step until the cycle is over (or until ``steps == until``).
-
-        Returns the `Report` once the cycle has finished, else None.
-        """
-        with paused():
-            if until is None and not self.record:
-                self._drain()
-            while self.phase != OFF and (until is None or self.steps < until):
-                self.step()
-        return self.report
-
     def _mark_unit(self) -> bool:
         """One unit of mark work; False when there is none left."""
         if self._root_i < len(self._roots):
@@ -240,7 +228,7 @@ class Cycle:
                 return False
             obj = self.grey.pop()
             self._emit(Scan(self.steps, obj.label))
-            if isinstance(obj, SLOT_ARRAYS):
+            if type(obj) in SLOT_ARRAYS:
                 self._scanning_obj = obj
                 self._scanning = scan_array(obj, self.model.scan, self.shade)
                 continue  # its first slot is this step's unit
@@ -255,8 +243,9 @@ class Cycle:
             for frame in root.frames:
                 root_edges(f"stack {root.name}: {frame.label}", frame, self.shade)
 
-    def _drain(self) -> None:
-        """The mark phase to its end with no events: the hot path of collect()."""
+    def drain(self) -> None:
+        """The mark phase to its end with no events: the hot path of collect() (the
+        step loop, `gcemu.sched.Session.run`, calls it when nobody watches)."""
         for label, root in self._roots[self._root_i:]:
             self._scan_root(label, root)
         self._root_i = len(self._roots)
@@ -281,7 +270,7 @@ class Cycle:
         object through a traced pointer. Raises `ConsistencyError`.
 
         The same pass computes every retained object's reason and path
-        (`gcemu.analysis.Reachability`), which the report reads.
+        (`gcemu.gc.analysis.Reachability`), which the report reads.
         """
         if self.grey or self._scanning is not None:
             raise ConsistencyError("mark termination with grey objects left")
@@ -289,15 +278,17 @@ class Cycle:
             self.reachability = Reachability(self.heap, marked=self.grey_color)
         self._checked_at = self.heap.mutations
 
-    def _sweep(self) -> None:
-        """Free every white object (mgcsweep.go) and build the report."""
-        from gcemu.report import Report
+    def before_sweep(self) -> None:
+        """Called once mark termination is checked, before sweep frees anything: the
+        facade (`gcemu.api.Cycle`) builds its report here, from the reachability."""
 
+    def _sweep(self) -> None:
+        """Free every white object (mgcsweep.go), after `before_sweep`."""
         heap = self.heap
         if self._checked_at != heap.mutations:  # the mutator ran since the check
             self.check_consistency()
         with paused():
-            self.report = Report(self)  # reads reachability before anything is freed
+            self.before_sweep()
         base = self.grey_color
         objects = heap.objects
         dead = [o for o in objects.values() if o.color < base]
@@ -314,12 +305,6 @@ class Cycle:
         heap.cycle = None
         self.phase = OFF
         self._emit(PhaseChange(self.steps, OFF))
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a cycle as its picture at the current step (gcemu.render)."""
-        from gcemu.render import repr_svg
-
-        return repr_svg(self)
 
     def __repr__(self) -> str:
         return (f"<Cycle {self.number} model={self.model.name} phase={self.phase} "

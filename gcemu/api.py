@@ -1,0 +1,155 @@
+"""The facade: `gcemu.Heap` as users hold it, binding the layers below it.
+
+The heap of `gcemu.core.heap` knows nothing of maps, the marker, reports, traces or
+pictures. This module is where they meet, as SimPy's ``Environment`` binds the event
+classes that live below it: ``make_map`` asks the map kind of the heap's model
+(`gcemu.maps.kind_for`), ``gc`` and ``collect`` start a `Cycle` whose sweep builds the
+`Report`, a `gcemu.trace.Trace` records the mutator, and Jupyter shows a heap or a
+cycle as its picture (`gcemu.render`, imported when a notebook first asks, so that
+``import gcemu`` does not import graphviz).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gcemu.core import heap as core
+from gcemu.errors import GcemuError
+from gcemu.gc import marker
+from gcemu.gc.graph import traced_graph
+from gcemu.gotypes import GoType
+from gcemu.maps import kind_for
+from gcemu.report import Report
+from gcemu.sched import Session
+from gcemu.trace import Replayer, Trace
+
+
+class Cycle(marker.Cycle):
+    """A GC cycle whose sweep builds its `Report` (see `gcemu.gc.marker.Cycle`)."""
+
+    def before_sweep(self) -> None:
+        self.report = Report(self)
+
+    def run(self, until: int | None = None) -> Report | None:
+        """Step until the cycle is over (or until ``steps == until``), through the
+        step loop (`gcemu.sched.Session`). Returns the `Report` once the cycle has
+        finished, else None."""
+        Session(self.heap, self).run(until)
+        return self.report
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a cycle as its picture at the current step (gcemu.render)."""
+        from gcemu.render import repr_svg
+
+        return repr_svg(self)
+
+
+class Heap(core.Heap):
+    """The emulated Go heap: types, objects, roots, maps and GC cycles.
+
+    Parameters
+    ----------
+    model : str
+        ``"scanmap"`` (the design card's model, default), ``"go"`` (Go 1.21-1.23), or
+        ``"go-swiss"`` / ``"go-swiss-1.27"`` (the Swiss tables of Go 1.24+).
+    seed : int
+        Seeds every random choice (hash seeds, iterator start, noverflow sampling),
+        so a run is reproducible.
+    rand : object, optional
+        The source of every random draw instead of ``random.Random(seed)``: anything
+        with ``getrandbits(n)``. A replay (`gcemu.trace`) passes one that returns the
+        draws a real Go run made.
+    trace : bool
+        Record the mutator operations in ``heap.trace`` (a `gcemu.trace.Trace`, on by
+        default), so the run can be saved as JSON lines, replayed, or run on Go.
+
+    Examples
+    --------
+    >>> import gcemu
+    >>> h = gcemu.Heap(model="go")
+    >>> _ = h.declare("type T struct { id int; next *T }")
+    >>> m = h.make_map("map[string]*T", name="m")
+    >>> m["a"] = h.new("T", name="v1")
+    >>> len(m), m.B
+    (1, 0)
+    >>> h.collect().retained(m["a"])
+    True
+    """
+
+    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,
+                 trace: bool = True):
+        super().__init__(model, seed, rand)
+        self.trace: Trace | None = Trace() if trace else None
+        self.maps: list[Any] = []
+        self._kind = kind_for(self.model.map)
+
+    def make_map(
+        self,
+        type: str | GoType,
+        hint: int = 0,
+        name: str | None = None,
+        hash: Callable[[Any, int], int] | None = None,
+    ) -> Any:
+        """``make(map[K]V, hint)``; ``name=`` also declares a global holding the map.
+
+        ``hash(key, seed) -> int`` overrides the 64-bit hash of a key.
+        """
+        t = self.type(type)
+        if t.kind != "map":
+            raise GcemuError(f"make_map needs a map type, got {t.name}")
+        m = self._kind.make(self, t, hint, name, hash)
+        self.maps.append(m)
+        if name is not None:
+            self.names.setdefault(name, m)
+        if self.trace is not None:
+            self.trace.make(m, hint, name, hash is not None)
+        if name is not None:
+            self.set_global(name, m)
+        return m
+
+    def gc(self, record: bool = True) -> Cycle:
+        """Start a GC cycle (runtime.gcStart): the phase becomes mark.
+
+        Step it with ``cycle.step()``, finish it with ``cycle.run()``; with ``record``
+        every event is kept in ``cycle.history``.
+        """
+        if self.cycle is not None:
+            raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
+        if self.trace is not None:
+            self.trace.gc_start()
+        return Cycle(self, record=record)
+
+    def collect(self) -> Report:
+        """One full stop-the-world cycle (runtime.GC): mark, mark termination, sweep."""
+        if self.cycle is not None:
+            raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
+        if self.trace is not None:
+            self.trace.gc()
+        return Cycle(self, record=False).run()
+
+    def to_networkx(self):
+        """The traced object graph as a networkx.MultiDiGraph (see gcemu.gc.graph)."""
+        return traced_graph(self)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a heap as its picture (gcemu.render)."""
+        from gcemu.render import repr_svg
+
+        return repr_svg(self)
+
+
+def replay_trace(records: Trace | Iterable[dict], model: str = "go", seed: int = 0,
+                 **heap_kw: Any) -> Heap:
+    """Run a trace (or its records) on a fresh heap; returns the heap.
+
+    With the same model and seed as the recording heap, the replay makes the same
+    random draws and ends in the same state.
+    """
+    if isinstance(records, Trace):
+        records = records.records()
+    heap = Heap(model=model, seed=seed, **heap_kw)
+    return Replayer(heap).run(records)
+
+
+__all__ = ["Cycle", "Heap", "replay_trace"]

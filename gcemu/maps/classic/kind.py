@@ -1,0 +1,203 @@
+"""The classic map (runtime/map.go) as a map kind: how the GC, the report and the
+front ends read buckets.
+
+The marker scans a bucket array under one of two policies (models.md):
+
+``tophash`` (scanmap) scans a chain from its main bucket, slot by slot: a full slot is
+traced; an ``emptyOne`` or ``evacuatedX/Y`` slot is traced as stale; ``evacuatedEmpty``
+is skipped; ``emptyRest`` stops the tracing of slots for the rest of the chain. The
+overflow pointers are always followed, so bucket memory stays alive. A separately
+allocated overflow bucket traces only its overflow pointer: its slots belong to its
+chain.
+
+``bitmap`` (go) mirrors runtime.scanobject over the bucket type's pointer bitmap: every
+pointer word of every bucket of the allocation (main and preallocated), whatever the
+tophash (`gcemu.maps.slotscan`). Pointer-free bucket arrays are never scanned
+(greyobject blackens them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gcemu.gomap import (
+    BUCKET_CNT,
+    EMPTY_REST,
+    EVACUATED_EMPTY,
+    MIN_TOP_HASH,
+    BucketArray,
+    Hiter,
+    Map,
+    MapExtra,
+    OverflowList,
+    tophash_state,
+)
+from gcemu.maps.kind import MapKind, Unit, Visit, register
+from gcemu.maps.slotscan import scan_bitmap, slot_readers
+
+# whether a slot with this tophash is not full ("stale" when traced)
+_STALE_TOPHASH = tuple(t < MIN_TOP_HASH for t in range(256))
+
+
+def scan_array(arr: BucketArray, policy: str, visit: Visit, step: bool) -> Iterator[Unit]:
+    """Scan a bucket array (or a lone overflow bucket) under ``policy``."""
+    if policy == "tophash":
+        return _scan_tophash(arr, visit, step)
+    return scan_bitmap(arr, arr.buckets, "tophash", _STALE_TOPHASH, visit, step)
+
+
+def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
+    kp, ep, direct = slot_readers(arr)
+    if arr.role == "overflow":
+        ovf = arr.buckets[0].overflow
+        if ovf is not None:
+            visit(ovf, ("overflow", arr, 0, 0))
+        return
+    buckets = arr.buckets
+    for j in range(arr.nbase):
+        b = buckets[j]
+        pos = 0
+        tracing = True
+        while b is not None:
+            if tracing:
+                th, keys, elems = b.tophash, b.keys, b.elems
+                for i in range(BUCKET_CNT):
+                    t = th[i]
+                    if t == EMPTY_REST:
+                        tracing = False
+                        if step:
+                            yield j, pos, i, t, "stopped"
+                        break
+                    if t == EVACUATED_EMPTY:
+                        if step:
+                            yield j, pos, i, t, "skipped"
+                        continue
+                    stale = t < MIN_TOP_HASH
+                    if kp is not None:
+                        for p in kp(keys[i]):
+                            visit(p, ("slot", arr, j, pos, i, t, "key", stale))
+                    if direct:
+                        e = elems[i]
+                        if e is not None:
+                            visit(e, ("slot", arr, j, pos, i, t, "elem", stale))
+                    elif ep is not None:
+                        for p in ep(elems[i]):
+                            visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
+                    if step:
+                        yield j, pos, i, t, "stale" if stale else "traced"
+            nxt = b.overflow
+            if nxt is not None:
+                visit(nxt, ("overflow", arr, j, pos))
+            b = nxt
+            pos += 1
+
+
+def is_current(arr: BucketArray) -> bool:
+    """The array is its map's ``buckets`` or ``oldbuckets``."""
+    h = arr.hmap
+    return arr is h.buckets_obj or arr is h.oldbuckets_obj
+
+
+def slot_holder(arr: BucketArray, j: int, pos: int) -> Any:
+    """Bucket ``j`` of the array, ``pos`` steps down its overflow chain."""
+    b = arr.buckets[j]
+    for _ in range(pos):
+        b = b.overflow
+    return b
+
+
+def bucket_name(arr: BucketArray, j: int, pos: int, prefixes: dict | None = None) -> str:
+    """``bucket 3``, ``bucket 3 overflow 1``, ``oldbucket 2``, ``overflow#17``.
+
+    Whether an array is its map's ``buckets`` or ``oldbuckets`` is read now, or from
+    ``prefixes`` (array -> ``"bucket"`` / ``"oldbucket"``, see `array_prefixes`).
+    """
+    if arr.role == "overflow":
+        return f"{arr.label}"
+    if prefixes is not None:
+        prefix = prefixes.get(arr) or f"{arr.label} bucket"
+    elif arr is arr.hmap.buckets_obj:
+        prefix = "bucket"
+    elif arr is arr.hmap.oldbuckets_obj:
+        prefix = "oldbucket"
+    else:
+        prefix = f"{arr.label} bucket"
+    if j >= arr.nbase:
+        return f"{prefix} {j} (preallocated overflow)"
+    return f"{prefix} {j}" + (f" overflow {pos}" if pos else "")
+
+
+def array_prefixes(h: Map) -> dict:
+    """The map's current ``buckets`` and ``oldbuckets`` arrays, as `bucket_name`
+    prefixes."""
+    out: dict = {}
+    if h.oldbuckets_obj is not None:
+        out[h.oldbuckets_obj] = "oldbucket"
+    if h.buckets_obj is not None:
+        out[h.buckets_obj] = "bucket"
+    return out
+
+
+def measure(m: Map) -> tuple[dict[str, int], dict[str, int], set]:
+    """The bytes of a classic map by part (which are also the report's categories):
+    the hmap with its mapextra and overflow lists, the bucket arrays, and the overflow
+    buckets linked from their chains; and the allocations counted."""
+    out = {"hmap": m.size, "buckets": 0, "overflow": 0, "oldbuckets": 0}
+    parts: set = {m}
+    if m.extra is not None:
+        out["hmap"] += m.extra.size
+        parts.add(m.extra)
+        for lst in (m.extra.overflow, m.extra.oldoverflow):
+            if lst is not None:
+                out["hmap"] += lst.size
+                parts.add(lst)
+    for arr, key in ((m.buckets_obj, "buckets"), (m.oldbuckets_obj, "oldbuckets")):
+        if arr is None:
+            continue
+        out[key] += arr.size
+        parts.add(arr)
+        for b in arr.buckets[:arr.nbase]:
+            for c in b.chain():
+                o = c.owner
+                if o not in parts:
+                    parts.add(o)
+                    out["overflow" if key == "buckets" else key] += o.size
+    return out, out, parts
+
+
+def summary(m: Map) -> dict:
+    """The map's shape for the JSON report: count, B, noverflow, growing."""
+    return {"count": m.count, "B": m.B, "noverflow": m.noverflow, "growing": m.growing()}
+
+
+def unlinked_category(arr: BucketArray) -> str:
+    """A bucket array no live map links (held by an iterator, or floating) is what a
+    map's growth leaves behind; a lone overflow bucket counts as overflow."""
+    return "oldbuckets" if arr.role == "buckets" else "overflow"
+
+
+KIND = register(MapKind(
+    name="classic",
+    map_class=Map,
+    slot_arrays=(BucketArray,),
+    scan_array=scan_array,
+    slot_state=lambda arr, t: tophash_state(t),
+    states_of=lambda b: b.tophash,
+    is_current=is_current,
+    slot_holder=slot_holder,
+    bucket_name=bucket_name,
+    array_prefixes=array_prefixes,
+    measure=measure,
+    summary=summary,
+    unlinked_category=unlinked_category,
+    field_edges={Map: (("buckets_obj", ("field", "buckets_obj")),
+                       ("oldbuckets_obj", ("field", "oldbuckets_obj")),
+                       ("extra", ("field", "extra"))),
+                 MapExtra: (("overflow", ("field", "overflow")),
+                            ("oldoverflow", ("field", "oldoverflow")),
+                            ("next_overflow", ("field", "next_overflow")))},
+    types=(Hiter, OverflowList),
+))
+
+__all__ = ["KIND"]

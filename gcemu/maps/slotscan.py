@@ -1,0 +1,74 @@
+"""The pointer-bitmap scan of a slot array, shared by both map kinds.
+
+Invariant
+---------
+runtime.scanobject reads an allocation's pointer bitmap and never its tophash or
+control bytes: every key and elem pointer word of every slot of every bucket (or group)
+is traced, whatever the slot's state. `scan_bitmap` does that for a list of holders
+(buckets or groups), reporting each pointer as a ``"slot"`` edge whose ``stale`` flag
+says whether the slot was not full (go-classic-map.md §10.2, go-swiss-map.md §7).
+
+`slot_readers` decides once per array which slots can hold heap pointers: a reader is
+None for pointer-free slots and for strings, whose data gcemu does not model as heap
+objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from gcemu.maps.kind import Unit, Visit
+
+SLOTS = 8  # bucketCnt and abi.SwissMapGroupSlots: 8 slots per bucket and per group
+
+
+def slot_readers(arr: Any) -> tuple[Any, Any, bool]:
+    """(key pointers, elem pointers, elem slot is one pointer word) of ``arr``'s map."""
+    h = arr.hmap
+    layout = h.layout
+
+    def reader(t, indirect, fn):
+        return fn if indirect or (t.has_pointers and t.kind != "string") else None
+    kp = reader(layout.key, layout.indirect_key, h.key_pointers)
+    ep = reader(layout.elem, layout.indirect_elem, h.elem_pointers)
+    direct = layout.indirect_elem or layout.elem.kind in ("ptr", "map")
+    return kp, ep, direct
+
+
+def scan_bitmap(arr: Any, holders: Sequence[Any], states: str, stale_of: Sequence[bool],
+                visit: Visit, step: bool) -> Iterator[Unit]:
+    """Every pointer word of every slot of ``holders`` (and each holder's overflow
+    pointer, if it has one). ``states`` names the holder's state bytes (``tophash``,
+    ``ctrl``); ``stale_of[byte]`` whether a slot in that state is not full."""
+    kp, ep, direct = slot_readers(arr)
+    for idx, b in enumerate(holders):
+        th, keys, elems = getattr(b, states), b.keys, b.elems
+        for i in range(SLOTS):
+            t = th[i]
+            stale = stale_of[t]
+            traced = False
+            if kp is not None:
+                for p in kp(keys[i]):
+                    visit(p, ("slot", arr, idx, 0, i, t, "key", stale))
+                    traced = True
+            if direct:
+                e = elems[i]
+                if e is not None:
+                    visit(e, ("slot", arr, idx, 0, i, t, "elem", stale))
+                    traced = True
+            elif ep is not None:
+                for p in ep(elems[i]):
+                    visit(p, ("slot", arr, idx, 0, i, t, "elem", stale))
+                    traced = True
+            if step:
+                if not stale:
+                    yield idx, 0, i, t, "traced"
+                else:
+                    yield idx, 0, i, t, "stale" if traced else "skipped"
+        ovf = getattr(b, "overflow", None)
+        if ovf is not None:
+            visit(ovf, ("overflow", arr, idx, 0))
+
+
+__all__ = ["SLOTS", "scan_bitmap", "slot_readers"]

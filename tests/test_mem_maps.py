@@ -85,4 +85,5 @@ def test_ch1_gcafterinsert_delete_and_gc(release):
     s = a.read_memstats()
     gc(a, storage)                                 # m = nil; runtime.GC()
     d = delta(s, a.read_memstats())
-    assert (d["HeapAlloc"], d["HeapInuse"]) == (-57_416, -57_344)
+    assert d["HeapAlloc"] == -57_416
+    assert abs(d["HeapInuse"] - -57_344) <= 2 * 8192      # the 48 B and 24 B spans: +-1 each

@@ -66,6 +66,9 @@ func (e *enc) typ(t types.Type) any {
 	if t == nil {
 		return nil
 	}
+	if a, ok := t.(*types.Alias); ok {
+		return e.typ(types.Unalias(a))
+	}
 	key := types.TypeString(t, func(p *types.Package) string { return p.Path() })
 	if n, ok := t.(*types.Named); ok && n.Obj().Parent() != nil && n.Obj().Parent() != n.Obj().Pkg().Scope() {
 		key += "@" + e.pos(n.Obj().Pos()) // function-local type
@@ -133,8 +136,6 @@ func (e *enc) typ(t types.Type) any {
 	case *types.Interface:
 		d["k"] = "interface"
 		d["empty"] = t.Empty()
-	case *types.Alias:
-		return e.typ(types.Unalias(t))
 	default:
 		d["k"] = "other"
 	}

@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gcemu.models import CLASSIC
-from gcemu.models import MODELS as ALL_MODELS
+from gcemu.core.models import CLASSIC
+from gcemu.core.models import MODELS as ALL_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

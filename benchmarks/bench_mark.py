@@ -9,7 +9,7 @@ Workload: a heap holding one global ``map[int64]*T`` with 1,000,000 entries (``-
   ``step()`` = ``check_consistency``, ``step()`` = sweep, which builds the `Report`
   (reachability analysis; timed by wrapping ``gcemu.report.Report``) then frees;
   and ``run()`` as a whole on a fresh cycle.
-* baseline: the traced graph (``gcemu.analysis.traced_edges``: root -> hmap -> bucket
+* baseline: the traced graph (``gcemu.gc.analysis.traced_edges``: root -> hmap -> bucket
   array -> each T, plus overflow buckets) as a dict ``node id -> [node ids]``, walked by
   a bare BFS (deque, visited set) from the root, in the same process.
 * stepping: on a 20,000-entry map (``--quick``: 5,000), ``cycle = h.gc()`` (events
@@ -34,7 +34,7 @@ from _bench import clock, met, rate, ratio, say, secs, table
 
 import gcemu
 import gcemu.report
-from gcemu.analysis import traced_edges
+from gcemu.gc.graph import traced_edges
 
 DECL = "type T struct { id int; next *T; buf [48]byte }"
 MAP_TYPE = "map[int64]*T"

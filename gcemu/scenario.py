@@ -55,6 +55,7 @@ from typing import Any
 
 from gcemu.api import Heap
 from gcemu.errors import GcemuError
+from gcemu.gofront.scenario import go_scenario
 from gcemu.report import Report
 
 
@@ -155,6 +156,12 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(f"{p}: no such scenario file")
     if not p.is_file():
         raise ScenarioError(f"{p}: not a file (a scenario is a Python file)")
+    if p.suffix == ".go":  # gofront hook (issue 15): a Go program as a scenario
+        try:
+            func, doc = go_scenario(p)
+        except GcemuError as e:
+            raise ScenarioError(_one_line(e)) from None
+        return Scenario(p, func, doc)
     try:
         source = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:

@@ -1,0 +1,616 @@
+"""Compiling Go statements and functions to Python closures ``fn(frame) -> signal``.
+
+Invariant: a statement closure returns None when control falls through, else a signal
+(gcemu.gofront.values: a `Branch` for break/continue, `RETURN` after a return stored
+the results in the frame); loops and blocks pass on the signals that are not theirs.
+A function compiles to a Python callable taking the Go arguments and returning the
+result (a tuple for several). Its frame is pushed on the runtime's stack while it runs,
+so that a GC (runtime.GC) sees the live variables of every active call
+(gcemu.gofront.liveness). Defers run on return and on panic; recover stops a panic
+(runtime.gopanic / deferreturn, simplified to one goroutine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gcemu.gofront.compile_expr import ARITH, ExprCompiler, Fn
+from gcemu.gofront.liveness import live_slots
+from gcemu.gofront.scope import Frame
+from gcemu.gofront.values import BREAK, CONTINUE, RETURN, Branch, Cell, Closure, Panic
+
+ASSIGN_OPS = {op + "=": op for op in (*ARITH, "/", "%")}
+
+
+class StmtCompiler(ExprCompiler):
+    """Statements, blocks, loops and function bodies."""
+
+    # -- functions ------------------------------------------------------------------
+    def function(self, node: dict, name: str, recv: dict | None = None) -> Any:
+        """A FuncDecl (-> its callable) or a FuncLit (-> a closure making a Closure)."""
+        outer = self.frame
+        is_lit = node["k"] == "FuncLit"
+        frame = Frame(name, outer if is_lit else None)
+        self.frame = frame
+        try:
+            ftype = node["Type"]
+            params = []
+            for fld in ([recv] if recv else []) + (ftype["Params"]["List"] or []):
+                for ident in fld.get("Names") or [{"def": None}]:
+                    if ident.get("def") is None:
+                        params.append(frame.add(-len(frame.names), "_"))
+                    else:
+                        params.append(frame.add(ident["def"], ident["Name"]))
+            results: list[int] = []
+            res_zero = []
+            frame.results, frame.result_types = results, []
+            if ftype.get("Results"):
+                for fld in ftype["Results"]["List"]:
+                    t = self.t(fld["Type"])
+                    for ident in fld.get("Names") or [None]:
+                        if ident is None or ident.get("def") is None:
+                            results.append(frame.add(-1000 - len(frame.names), "~r"))
+                        else:
+                            results.append(frame.add(ident["def"], ident["Name"]))
+                        res_zero.append(t.zero)
+                        frame.result_types.append(t)
+            cells = {s for oid, s in frame.slots.items() if oid in self.captured}
+            body = self.block(node["Body"]["List"])
+            has_defer = any(n["k"] == "DeferStmt" for n in _own_nodes(node["Body"]))
+        finally:
+            self.frame = outer
+        live_slots(self, node, frame)
+        info = (name, frame.names)
+        rt = self.rt
+        size = len(frame.names)
+        call = _make_function(rt, info, size, params, results, res_zero, cells, body,
+                              has_defer)
+        if not is_lit:
+            return lambda *args: call(None, args)
+        free = [(frame.slots[oid], outer.lookup(oid, self.objects[oid]["name"]))
+                for oid in frame.free]
+        names = tuple(self.objects[oid]["name"] for oid in frame.free)
+
+        def closure(f):
+            return Closure(call, [(inner, f[o]) for inner, o in free], names)
+        return closure
+
+    def ret_slots(self) -> list[int]:
+        return self.frame.results
+
+    # -- blocks -----------------------------------------------------------------------
+    def block(self, stmts: list[dict] | None) -> Fn:
+        fns = [self.stmt(s) for s in stmts or ()]
+        if not fns:
+            return lambda f: None
+        if len(fns) == 1:
+            return fns[0]
+        if len(fns) == 2:
+            a, b = fns
+
+            def two(f):
+                r = a(f)
+                return r if r is not None else b(f)
+            return two
+
+        def seq(f):
+            for s in fns:
+                r = s(f)
+                if r is not None:
+                    return r
+            return None
+        return seq
+
+    def stmt(self, n: dict) -> Fn:
+        m = getattr(self, "s_" + n["k"], None)
+        if m is None:
+            raise self.unsupported(n, f"the statement {n['k']}")
+        return m(n)
+
+    def s_BlockStmt(self, n: dict) -> Fn:
+        return self.block(n["List"])
+
+    def s_EmptyStmt(self, n: dict) -> Fn:
+        return lambda f: None
+
+    def s_ExprStmt(self, n: dict) -> Fn:
+        x = self.expr(n["X"])
+
+        def run(f):
+            x(f)
+        return run
+
+    def s_GoStmt(self, n: dict) -> Fn:
+        raise self.unsupported(n, "a go statement (goroutines come with gcemu's "
+                               "goroutine work)")
+
+    def s_SendStmt(self, n: dict) -> Fn:
+        raise self.unsupported(n, "a channel send")
+
+    def s_SelectStmt(self, n: dict) -> Fn:
+        raise self.unsupported(n, "a select statement")
+
+    def s_DeclStmt(self, n: dict) -> Fn:
+        d = n["Decl"]
+        if d["Tok"] != "var":
+            return lambda f: None  # const and type declarations: go/types did the work
+        fns = [self.var_spec(spec) for spec in d["Specs"]]
+        return self.block_of(fns)
+
+    def block_of(self, fns: list[Fn]) -> Fn:
+        def run(f):
+            for fn in fns:
+                fn(f)
+        return run
+
+    def var_spec(self, spec: dict) -> Fn:
+        names = spec["Names"]
+        if spec.get("Values"):
+            return self.assign_list(names, spec["Values"], define=True)
+        sets = []
+        for ident in names:
+            if ident["Name"] == "_":
+                continue
+            o = self.objects[ident["def"]]
+            sets.append((self.var_define(ident["def"], o), self.types[o["type"]].zero))
+
+        def zero(f):
+            for s, z in sets:
+                s(f, z())
+        return zero
+
+    # -- assignment ---------------------------------------------------------------------
+    def lvalue(self, n: dict, define: bool = False) -> Callable[[list, Any], None]:
+        """The store of an assignable expression."""
+        k = n["k"]
+        if k == "Ident":
+            if n["Name"] == "_":
+                return lambda f, v: None
+            oid = n.get("def", n.get("use"))
+            o = self.objects[oid]
+            return self.var_define(oid, o) if "def" in n else self.var_store(oid, o)
+        if k == "ParenExpr":
+            return self.lvalue(n["X"])
+        if k == "IndexExpr":
+            xt = self.t(n["X"])
+            x, i = self.expr(n["X"]), self.expr(n["Index"])
+            if xt.kind == "map":
+                where = self.where(n)
+
+                def mset(f, v):
+                    m = x(f)
+                    if m is None:
+                        raise Panic(None, "assignment to entry in nil map", where)
+                    m[i(f)] = v
+                return mset
+            if xt.kind == "slice":
+                from gcemu.gofront.values import index_error
+
+                def sset(f, v):
+                    s, j = x(f), i(f)
+                    if s is None or not 0 <= j < s.n:
+                        raise index_error(j, 0 if s is None else s.n)
+                    s.a[s.lo + j] = v
+                return sset
+            if xt.kind == "array":
+                store = self.lvalue(n["X"])
+
+                def aset(f, v):
+                    a = x(f)
+                    a[i(f)] = v
+                    store(f, a)
+                return aset
+        if k == "SelectorExpr" and n.get("sel", {}).get("kind") == "field":
+            if len(n["sel"]["index"]) != 1:
+                raise self.unsupported(n, "a promoted field of an embedded struct")
+            name = n["Sel"]["Name"]
+            x = self.expr(n["X"])
+            if self.t(n["X"]).kind == "pointer":
+                from gcemu.gofront.values import nil_deref
+
+                def fset(f, v):
+                    o = x(f)
+                    if o is None:
+                        raise nil_deref()
+                    o[name] = v
+                return fset
+            store = self.lvalue(n["X"])
+
+            def vset(f, v):
+                d = x(f)
+                d[name] = v
+                store(f, d)
+            return vset
+        if k == "StarExpr" and self.t(n).kind == "struct":
+            x = self.expr(n["X"])
+            names = [nm for nm, _ in self.t(n).u.fields]
+
+            def star(f, v):
+                o = x(f)
+                for nm in names:
+                    o[nm] = v[nm]
+            return star
+        raise self.unsupported(n, f"assigning to {k}")
+
+    def assign_list(self, lhs: list[dict], rhs: list[dict], define: bool) -> Fn:
+        if len(rhs) == 1 and len(lhs) > 1:
+            return self.assign_tuple(lhs, rhs[0], define)
+        lts = [self.lhs_type(x) for x in lhs]
+        vals = [self.coerce(t, r) for t, r in zip(lts, rhs, strict=True)]
+        stores = [self.lvalue(x, define) for x in lhs]
+        if len(lhs) == 1:
+            v0, s0 = vals[0], stores[0]
+            names = _var_name(lhs[0])
+            if names and rhs[0]["k"] == "CallExpr":
+                v0 = self.named_alloc(rhs[0], names) or v0
+
+            def one(f):
+                s0(f, v0(f))
+            return one
+
+        def many(f):
+            vs = [v(f) for v in vals]
+            for s, v in zip(stores, vs, strict=True):
+                s(f, v)
+        return many
+
+    def named_alloc(self, call: dict, name: str) -> Fn | None:
+        """``m := make(map...)`` and ``p := new(T)``: the heap object is labelled with the
+        variable's name (make_map(name=) also makes it a global until the next GC's
+        root scan, which rebinds it by liveness)."""
+        fun = call["Fun"]
+        if fun.get("mode") != "builtin" or fun["Name"] not in ("make", "new"):
+            return None
+        t = self.t(call["Args"][0])
+        heap = self.rt.heap
+        if fun["Name"] == "new":
+            return self.new_object(t, None, call, name)
+        if t.kind != "map":
+            return None
+        self.expr(call)  # the checks
+        hint = self.expr(call["Args"][1]) if len(call["Args"]) > 1 else (lambda f: 0)
+        text = t.s
+        return lambda f: heap.make_map(text, hint=hint(f), name=name)
+
+    def lhs_type(self, x: dict):
+        if x["k"] == "Ident" and x["Name"] == "_":
+            return self.t(x) if "type" in x else self.any_type()
+        if "def" in x:
+            return self.types[self.objects[x["def"]]["type"]]
+        return self.t(x)
+
+    def assign_tuple(self, lhs: list[dict], r: dict, define: bool) -> Fn:
+        stores = [self.lvalue(x, define) for x in lhs]
+        if r.get("mode") == "commaok" or r["k"] == "TypeAssertExpr":
+            if r["k"] == "IndexExpr":
+                m, k = self.expr(r["X"]), self.expr(r["Index"])
+                et = self.t(r["X"]).u.elem
+                conv, zero = et.from_heap(), et.zero
+                miss = object()
+
+                def commaok(f):
+                    mm = m(f)
+                    v = miss if mm is None else mm.get(k(f), miss)
+                    ok = v is not miss
+                    v = (conv(v) if conv else v) if ok else zero()
+                    stores[0](f, v)
+                    stores[1](f, ok)
+                return commaok
+            raise self.unsupported(r, f"comma-ok of {r['k']}")
+        call = self.expr(r)
+
+        def tup(f):
+            vs = call(f)
+            for s, v in zip(stores, vs, strict=True):
+                s(f, v)
+        return tup
+
+    def s_AssignStmt(self, n: dict) -> Fn:
+        tok = n["Tok"]
+        if tok in ("=", ":="):
+            return self.assign_list(n["Lhs"], n["Rhs"], tok == ":=")
+        op = ASSIGN_OPS[tok]
+        fake = {"k": "BinaryExpr", "Op": op, "X": n["Lhs"][0], "Y": n["Rhs"][0],
+                "pos": n["pos"], "type": n["Lhs"][0]["type"]}
+        val, store = self.expr(fake), self.lvalue(n["Lhs"][0])
+
+        def opassign(f):
+            store(f, val(f))
+        return opassign
+
+    def s_IncDecStmt(self, n: dict) -> Fn:
+        x = n["X"]
+        one = {"k": "BasicLit", "mode": "const", "val": "1", "type": x["type"],
+               "pos": n["pos"]}
+        fake = {"k": "BinaryExpr", "Op": "+" if n["Tok"] == "++" else "-", "X": x,
+                "Y": one, "pos": n["pos"], "type": x["type"]}
+        val, store = self.expr(fake), self.lvalue(x)
+        if x["k"] == "Ident" and "use" in x and not self.objects[x["use"]].get("global") \
+                and x["use"] not in self.captured and self.t(x).kind == "int":
+            i = self.frame.lookup(x["use"], x["Name"])
+            delta = 1 if n["Tok"] == "++" else -1
+
+            def fast(f):
+                f[i] += delta
+            return fast
+
+        def incdec(f):
+            store(f, val(f))
+        return incdec
+
+    # -- control flow ------------------------------------------------------------------
+    def s_ReturnStmt(self, n: dict) -> Fn:
+        slots = self.ret_slots()
+        res = n.get("Results") or []
+        if not res:
+            return lambda f: RETURN
+        if len(res) == 1 and len(slots) > 1:
+            call, = [self.expr(res[0])]
+
+            def rtuple(f):
+                for s, v in zip(slots, call(f), strict=True):
+                    f[s] = v
+                return RETURN
+            return rtuple
+        vals = [self.coerce(t, r) for t, r in zip(self.frame.result_types, res, strict=True)]
+        if len(slots) == 1:
+            s0, v0 = slots[0], vals[0]
+
+            def ret1(f):
+                f[s0] = v0(f)
+                return RETURN
+            return ret1
+
+        def retn(f):
+            vs = [v(f) for v in vals]
+            for s, v in zip(slots, vs, strict=True):
+                f[s] = v
+            return RETURN
+        return retn
+
+    def s_BranchStmt(self, n: dict) -> Fn:
+        tok = n["Tok"]
+        label = n["Label"]["Name"] if n.get("Label") else None
+        if tok not in ("break", "continue"):
+            raise self.unsupported(n, tok)
+        sig = (BREAK if tok == "break" else CONTINUE) if label is None else \
+            Branch(tok == "break", label)
+        return lambda f: sig
+
+    def s_LabeledStmt(self, n: dict) -> Fn:
+        self._label = n["Label"]["Name"]
+        return self.stmt(n["Stmt"])
+
+    def take_label(self) -> str | None:
+        label, self._label = getattr(self, "_label", None), None
+        return label
+
+    def s_IfStmt(self, n: dict) -> Fn:
+        init = self.stmt(n["Init"]) if n.get("Init") else None
+        cond, then = self.expr(n["Cond"]), self.block(n["Body"]["List"])
+        other = self.stmt(n["Else"]) if n.get("Else") else (lambda f: None)
+
+        def if_(f):
+            if init:
+                init(f)
+            return then(f) if cond(f) else other(f)
+        return if_
+
+    def s_SwitchStmt(self, n: dict) -> Fn:
+        self.take_label()
+        init = self.stmt(n["Init"]) if n.get("Init") else None
+        tag = self.expr(n["Tag"]) if n.get("Tag") else None
+        cases = []
+        default = None
+        for cc in n["Body"]["List"]:
+            body = cc["Body"] or []
+            if body and body[-1]["k"] == "BranchStmt" and body[-1]["Tok"] == "fallthrough":
+                raise self.unsupported(body[-1], "fallthrough")
+            code = self.block(body)
+            if cc.get("List") is None:
+                default = code
+            else:
+                cases.append(([self.expr(e) for e in cc["List"]], code))
+
+        def switch(f):
+            if init:
+                init(f)
+            v = tag(f) if tag else True
+            for exprs, code in cases:
+                for e in exprs:
+                    if e(f) == v:
+                        r = code(f)
+                        return None if r is BREAK else r
+            if default:
+                r = default(f)
+                return None if r is BREAK else r
+            return None
+        return switch
+
+    def s_TypeSwitchStmt(self, n: dict) -> Fn:
+        raise self.unsupported(n, "a type switch")
+
+    def s_DeferStmt(self, n: dict) -> Fn:
+        call = n["Call"]
+        fun = call["Fun"]
+        if fun.get("mode") == "builtin" or (fun["k"] == "SelectorExpr" and "sel" not in fun):
+            raise self.unsupported(n, "defer of a builtin or library call")
+        callee = self.expr(fun)
+        args = [self.expr(a) for a in call["Args"]]
+
+        def defer(f):
+            c, vs = callee(f), [a(f) for a in args]
+            f[-1].append(lambda: c(*vs))
+        return defer
+
+    def loop(self, label: str | None, body: Fn) -> Callable[[list], Any]:
+        """Run ``body`` once; returns (stop, signal to pass on)."""
+        def once(f):
+            r = body(f)
+            if r is None or r is CONTINUE:
+                return None
+            if r is BREAK:
+                return BREAK
+            if isinstance(r, Branch) and r.label == label:
+                return BREAK if r.brk else None
+            return r
+        return once
+
+    def s_ForStmt(self, n: dict) -> Fn:
+        label = self.take_label()
+        init = self.stmt(n["Init"]) if n.get("Init") else None
+        cond = self.expr(n["Cond"]) if n.get("Cond") else (lambda f: True)
+        post = self.stmt(n["Post"]) if n.get("Post") else None
+        once = self.loop(label, self.block(n["Body"]["List"]))
+        fresh = []  # Go 1.22: a captured loop variable is a new variable per iteration
+        if n.get("Init") and n["Init"]["k"] == "AssignStmt" and n["Init"]["Tok"] == ":=":
+            fresh = [self.frame.lookup(x["def"], x["Name"]) for x in n["Init"]["Lhs"]
+                     if "def" in x and x["def"] in self.captured]
+
+        def for_(f):
+            if init:
+                init(f)
+            while cond(f):
+                r = once(f)
+                if r is not None:
+                    return None if r is BREAK else r
+                for s in fresh:
+                    f[s] = Cell(f[s].v)
+                if post:
+                    post(f)
+            return None
+        return for_
+
+    def s_RangeStmt(self, n: dict) -> Fn:
+        label = self.take_label()
+        xt = self.t(n["X"])
+        x = self.expr(n["X"])
+        define = n.get("Tok") == ":="
+        ks = self.lvalue(n["Key"], define) if n.get("Key") else None
+        vs = self.lvalue(n["Value"], define) if n.get("Value") else None
+        once = self.loop(label, self.block(n["Body"]["List"]))
+        kind = xt.kind
+        if kind == "map":
+            kc, vc = xt.u.key.from_heap(), xt.u.elem.from_heap()
+
+            def rmap(f):
+                m = x(f)
+                if m is None:
+                    return None
+                it = m.items() if vs else iter(m)
+                try:
+                    for kv in it:
+                        if vs:
+                            k, v = kv
+                            if ks:
+                                ks(f, kc(k) if kc else k)
+                            vs(f, vc(v) if vc else v)
+                        elif ks:
+                            ks(f, kc(kv) if kc else kv)
+                        r = once(f)
+                        if r is not None:
+                            return None if r is BREAK else r
+                finally:
+                    it.close()
+                return None
+            return rmap
+        if xt.int_bits is not None:
+            def rint(f):
+                for i in range(x(f)):
+                    if ks:
+                        ks(f, i)
+                    r = once(f)
+                    if r is not None:
+                        return None if r is BREAK else r
+                return None
+            return rint
+        if kind in ("slice", "array"):
+            copier = xt.u.elem.copier
+
+            def rseq(f):
+                s = x(f)
+                items = (s.items() if s is not None else []) if kind == "slice" else list(s)
+                for i, v in enumerate(items):
+                    if ks:
+                        ks(f, i)
+                    if vs:
+                        vs(f, copier(v) if copier else v)
+                    r = once(f)
+                    if r is not None:
+                        return None if r is BREAK else r
+                return None
+            return rseq
+        if kind in ("string", "untyped string"):
+            def rstr(f):
+                s = x(f)
+                i = 0
+                for ch in s:
+                    if ks:
+                        ks(f, i)
+                    if vs:
+                        vs(f, ord(ch))
+                    i += len(ch.encode())
+                    r = once(f)
+                    if r is not None:
+                        return None if r is BREAK else r
+                return None
+            return rstr
+        raise self.unsupported(n, f"range over {xt.s}")
+
+
+def _var_name(x: dict) -> str | None:
+    return x["Name"] if x["k"] == "Ident" and x["Name"] != "_" else None
+
+
+def _own_nodes(body: dict):
+    """The nodes of a function body, not descending into func literals."""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            if n.get("k") == "FuncLit":
+                continue
+            if "k" in n:
+                yield n
+            stack.extend(v for k, v in n.items() if isinstance(v, dict | list) and k != "sel")
+        elif isinstance(n, list):
+            stack.extend(n)
+
+
+def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: list[int],
+                   res_zero: list, cells: set[int], body: Fn, has_defer: bool) -> Callable:
+    """The Python callable of a compiled function: ``call(captured, args)``."""
+    stack = rt.stack
+    nres = len(results)
+    extra = 1 if has_defer else 0
+
+    def call(captured, args):
+        f = [None] * (size + extra)
+        f[0] = info
+        f[1] = ()
+        for s, v in zip(params, args, strict=True):
+            f[s] = Cell(v) if s in cells else v
+        for s, z in zip(results, res_zero, strict=True):
+            f[s] = Cell(z()) if s in cells else z()
+        if captured:
+            for s, c in captured:
+                f[s] = c
+        if has_defer:
+            f[-1] = []
+        stack.append(f)
+        try:
+            if has_defer:
+                rt.run_with_defers(f, body)
+            else:
+                body(f)
+        finally:
+            stack.pop()
+        if nres == 0:
+            return None
+        vals = [f[s].v if s in cells else f[s] for s in results]
+        return vals[0] if nres == 1 else tuple(vals)
+    return call
+
+
+__all__ = ["StmtCompiler"]

@@ -1,0 +1,166 @@
+"""One run of a compiled Go program on an emulated heap: globals, the call stack, the
+GC roots, output, defers and recover.
+
+Invariant: before every GC the program asks for (runtime.GC), the heap's global roots
+are exactly what Go's would be: the package-level variables and the live local
+variables of every active call (gcemu.gofront.liveness), each bound with
+``h.set_global`` under the program's own variable name (``m``, ``p.next``, ``s[2]``;
+``f.x`` for a variable of function f when two share a name). After main returns only
+package-level variables are roots, as for the GC cycle gcemu runs after a scenario.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from typing import Any
+
+from gcemu.gofront.compile_stmt import StmtCompiler
+from gcemu.gofront.scope import Frame, captured
+from gcemu.gofront.values import Cell, Closure, Iface, Panic, Slice
+
+
+class Runtime:
+    """The state of one run: the heap, package-level variables, the call stack."""
+
+    def __init__(self, heap: Any, out: Any = None):
+        self.heap = heap
+        self.G: list = []
+        self.gnames: list[str] = []
+        self.stack: list[list] = []
+        self.rand = random.Random(heap.seed)
+        self.out = out or sys.stdout
+        self.bound: set[str] = set()
+        self.panicking: list[Panic] = []
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+
+    # -- roots ------------------------------------------------------------------------
+    def roots(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, v in zip(self.gnames, self.G, strict=True):
+            _reach(name, v, found)
+        for f in self.stack:
+            fname, names = f[0]
+            for slot in f[1]:
+                name = names[slot]
+                key = name if name not in found else f"{fname}.{name}"
+                _reach(key, f[slot], found)
+        return found
+
+    def sync_roots(self) -> None:
+        """Bind the live roots as heap globals, unbind the ones no longer live."""
+        heap = self.heap
+        found = self.roots()
+        for name in list(self.bound) + [n for n in heap.globals if n not in found]:
+            if name not in found and heap.get_global(name) is not None:
+                heap.set_global(name, None)
+        for name, obj in found.items():
+            if heap.get_global(name) is not obj:
+                heap.set_global(name, obj)
+        self.bound = set(found)
+
+    def gc(self) -> None:
+        """runtime.GC(): roots as of now, then one full cycle."""
+        self.sync_roots()
+        self.heap.collect()
+
+    # -- panics -----------------------------------------------------------------------
+    def run_with_defers(self, f: list, body: Any) -> None:
+        """A function body with defers: they run LIFO on return and on panic; one that
+        calls recover() stops the panic (the function then returns its results)."""
+        try:
+            body(f)
+        except Panic as p:
+            self.panicking.append(p)
+            try:
+                self._defers(f)
+            finally:
+                self.panicking.pop()
+            if not p.recovered:
+                raise
+            return
+        self._defers(f)
+
+    def _defers(self, f: list) -> None:
+        defers = f[-1]
+        while defers:
+            defers.pop()()
+
+    def recover(self) -> Any:
+        if not self.panicking or self.panicking[-1].recovered:
+            return None
+        p = self.panicking[-1]
+        p.recovered = True
+        return p.value
+
+
+def _reach(name: str, v: Any, found: dict) -> None:
+    """Every heap handle the value ``v`` of variable ``name`` holds, with a name."""
+    if v is None or isinstance(v, bool | int | float | str):
+        return
+    if isinstance(v, Cell):
+        _reach(name, v.v, found)
+    elif hasattr(v, "freed"):  # a heap handle (object or map)
+        found.setdefault(name, v)
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _reach(f"{name}.{k}", x, found)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            _reach(f"{name}[{i}]", x, found)
+    elif isinstance(v, Slice):
+        for i, x in enumerate(v.a):
+            _reach(f"{name}[{i}]", x, found)
+    elif isinstance(v, Iface):
+        _reach(name, v.v, found)
+    elif isinstance(v, Closure):
+        for (_, cell), cname in zip(v.cells, v.names, strict=True):
+            _reach(f"{name}.{cname}", cell, found)
+
+
+class Compiler(StmtCompiler):
+    """The whole program: package-level declarations, then main."""
+
+    def compile(self, data: dict) -> Any:
+        ast = data["ast"]
+        self.captured = captured(ast, self.objects)
+        decls = self.types.declarations()
+        if decls:
+            self.rt.heap.declare(decls)
+        inits = []
+        main = None
+        for d in ast["Decls"]:
+            if d["k"] == "GenDecl":
+                if d["Tok"] == "import":
+                    continue
+                if d["Tok"] == "var":
+                    for spec in d["Specs"]:
+                        for ident in spec["Names"]:
+                            self.global_slots[ident["def"]] = len(self.rt.G)
+                            self.rt.G.append(self.types[self.objects[ident["def"]]["type"]]
+                                             .zero())
+                            self.rt.gnames.append(ident["Name"])
+                continue
+        for d in ast["Decls"]:
+            if d["k"] == "FuncDecl":
+                o = self.objects[d["Name"]["def"]]
+                recv = (d.get("Recv") or {}).get("List")
+                fn = self.function(d, o["name"], recv[0] if recv else None)
+                if recv:
+                    self.methods[o["full"]] = fn
+                else:
+                    self.funcs[d["Name"]["def"]] = fn
+                if o["name"] == "main" and not recv:
+                    main = fn
+                if o["name"] == "init" and not recv:
+                    raise self.unsupported(d, "func init")
+        self.frame = Frame("package")
+        for d in ast["Decls"]:
+            if d["k"] == "GenDecl" and d["Tok"] == "var":
+                for spec in d["Specs"]:
+                    if spec.get("Values"):
+                        inits.append(self.var_spec(spec))
+        self.frame = None
+        return inits, main

@@ -1,0 +1,283 @@
+"""Go's builtins and the standard-library functions a program may call.
+
+Each entry compiles one call (given the compiler and the call node) to a closure.
+What is not here is one clear "not supported" error naming the function and the call's
+position; sync, channels, ``go`` and runtime.ReadMemStats wait for gcemu's goroutine and
+allocator work (docs/gofront.md).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from gcemu.gofront import gofmt
+from gcemu.gofront.typetable import check_heap
+from gcemu.gofront.values import GoErr, Iface, Panic, Slice
+
+Fn = Callable[[list], Any]
+
+NOT_YET = {
+    "runtime.ReadMemStats": "runtime.ReadMemStats (the emulated MemStats come with "
+                            "gcemu's allocator)",
+    "runtime/debug.FreeOSMemory": "debug.FreeOSMemory (comes with gcemu's allocator)",
+    "runtime.SetFinalizer": "runtime.SetFinalizer (gcemu's public heap has no "
+                            "finalizers to honour it with)",
+}
+
+
+def _args(c: Any, n: dict) -> list[Fn]:
+    return [c.expr(a) for a in n["Args"]]
+
+
+def builtin(c: Any, n: dict, name: str) -> Fn:
+    """len, cap, append, delete, make, new, clear, panic, recover, min, max."""
+    args = n["Args"]
+    if name == "len":
+        x, t = c.expr(args[0]), c.t(args[0])
+        if t.kind in ("string", "untyped string"):
+            return lambda f: len(s) if (s := x(f)).isascii() else len(s.encode())
+        if t.kind == "slice":
+            return lambda f: 0 if (s := x(f)) is None else s.n
+        if t.kind == "map":
+            return lambda f: 0 if (m := x(f)) is None else len(m)
+        return lambda f: len(x(f))
+    if name == "cap":
+        x = c.expr(args[0])
+        return lambda f: 0 if (s := x(f)) is None else (s.cap if isinstance(s, Slice)
+                                                          else len(s))
+    if name == "delete":
+        m, k = c.expr(args[0]), c.expr(args[1])
+
+        def delete(f):
+            mm = m(f)
+            if mm is not None:
+                del mm[k(f)]
+        return delete
+    if name == "clear":
+        x, t = c.expr(args[0]), c.t(args[0])
+        if t.kind != "map":
+            raise c.unsupported(n, "clear of a slice")
+
+        def clear(f):
+            m = x(f)
+            if m is not None:
+                m.clear()
+        return clear
+    if name == "make":
+        t = c.t(args[0])
+        if t.kind == "map":
+            check_heap(t, f"make({t.s})", c.where(n))
+            hint = c.expr(args[1]) if len(args) > 1 else (lambda f: 0)
+            heap, text = c.rt.heap, t.s
+            return lambda f: heap.make_map(text, hint=hint(f))
+        if t.kind == "slice":
+            ln = c.expr(args[1])
+            cp = c.expr(args[2]) if len(args) > 2 else ln
+            z = t.u.elem.zero
+
+            def mkslice(f):
+                k, m = ln(f), cp(f)
+                return Slice([z() for _ in range(m)], 0, k, m)
+            return mkslice
+        raise c.unsupported(n, f"make({t.s})")
+    if name == "new":
+        return c.new_object(c.t(args[0]), None, n, None)
+    if name == "append":
+        return _append(c, n)
+    if name == "panic":
+        v = c.coerce(c.any_type(), args[0])
+        where = c.where(n)
+
+        def panic(f):
+            val = v(f)
+            raise Panic(val, _panic_text(val), where)
+        return panic
+    if name == "recover":
+        rt = c.rt
+        return lambda f: rt.recover()
+    if name in ("min", "max"):
+        fs = _args(c, n)
+        pick = min if name == "min" else max
+        return lambda f: pick(a(f) for a in fs)
+    if name in ("print", "println"):
+        fs = _args(c, n)
+        ts = [c.t(a) for a in args]
+        sep = " " if name == "println" else ""
+        end = "\n" if name == "println" else ""
+        return lambda f: sys.stderr.write(sep.join(gofmt.value(a(f), t)
+                                                   for a, t in zip(fs, ts, strict=True)) + end)
+    raise c.unsupported(n, f"the builtin {name}")
+
+
+def _panic_text(v: Any) -> str:
+    """How Go prints a panic value (runtime.printpanicval)."""
+    if isinstance(v, Iface):
+        if isinstance(v.v, GoErr):
+            return v.v.msg
+        if v.t.kind == "string":
+            s = v.v if not v.t.named else f"{gofmt.type_name(v.t)}({gofmt.quote(v.v)})"
+            return s
+        text = gofmt.value(v.v, v.t)
+        return text if not v.t.named else f"{gofmt.type_name(v.t)}({text})"
+    if isinstance(v, GoErr):
+        return v.msg
+    return "nil" if v is None else str(v)
+
+
+def _append(c: Any, n: dict) -> Fn:
+    args = n["Args"]
+    st = c.t(args[0])
+    s = c.expr(args[0])
+    et = st.u.elem
+    if n.get("Ellipsis"):
+        more = c.expr(args[1])
+        vals = lambda f: (m.items() if (m := more(f)) is not None else [])  # noqa: E731
+    else:
+        fs = [c.coerce(et, a) for a in args[1:]]
+        vals = lambda f: [a(f) for a in fs]  # noqa: E731
+
+    def append(f):
+        sl = s(f)
+        vs = vals(f)
+        if sl is None:
+            sl = Slice([], 0, 0, 0)
+        need = sl.n + len(vs)
+        if need <= sl.cap:
+            a = sl.a
+            a[sl.lo + sl.n:sl.lo + need] = vs
+            return Slice(a, sl.lo, need, sl.cap)
+        cap = _grow(sl.cap, need)
+        a = sl.items() + list(vs)
+        a.extend(et.zero() for _ in range(cap - need))
+        return Slice(a, 0, need, cap)
+    return append
+
+
+def _grow(old: int, need: int) -> int:
+    """runtime.growslice's new capacity before size-class rounding (Go 1.23)."""
+    if need > 2 * old:
+        return need
+    if old < 256:
+        return 2 * old
+    cap = old
+    while cap < need:
+        cap += (cap + 3 * 256) >> 2
+    return cap
+
+
+def _printer(c: Any, n: dict, kind: str) -> Fn:
+    """fmt.Print/Println/Printf/Sprint/Sprintln/Sprintf/Errorf."""
+    args = n["Args"]
+    fmtf = c.expr(args[0]) if kind in ("printf", "errorf") else None
+    rest = args[1:] if fmtf else args
+    fs = [c.expr(a) for a in rest]
+    ts = [c.t(a) for a in rest]
+    for a, t in zip(rest, ts, strict=True):
+        c.check_printable(a, t)
+    pairs = list(zip(fs, ts, strict=True))
+    if kind in ("printf", "errorf"):
+        return lambda f: gofmt.sprintf(fmtf(f).replace("%w", "%v"),
+                                       [(a(f), t) for a, t in pairs])
+    fn = gofmt.sprintln if kind == "println" else gofmt.sprint
+    return lambda f: fn([(a(f), t) for a, t in pairs])
+
+
+def package_call(c: Any, n: dict, full: str) -> Fn:
+    """A call of a standard-library function, by its full name (``fmt.Println``)."""
+    rt = c.rt
+    if full in NOT_YET:
+        raise c.unsupported(n, NOT_YET[full])
+    if full in ("fmt.Println", "fmt.Print", "fmt.Printf"):
+        kind = {"fmt.Println": "println", "fmt.Print": "print", "fmt.Printf": "printf"}[full]
+        text = _printer(c, n, kind)
+        return lambda f: rt.write(text(f))
+    if full in ("fmt.Sprintln", "fmt.Sprint", "fmt.Sprintf"):
+        return _printer(c, n, full[5:].lower())
+    if full in ("fmt.Errorf", "errors.New"):
+        text = _printer(c, n, "errorf") if full == "fmt.Errorf" else c.expr(n["Args"][0])
+        return lambda f: GoErr(text(f))
+    a = _args(c, n)
+    if full == "runtime.GC":
+        marker: list = [()]
+        c.mark_call(marker, n)
+
+        def gc(f):
+            f[1] = marker[0]
+            rt.gc()
+        return gc
+    if full in ("runtime.KeepAlive", "runtime.Gosched", "time.Sleep"):
+        return lambda f: [x(f) for x in a] and None  # a use (KeepAlive); a yield
+    if full == "runtime.NumGoroutine":
+        return lambda f: 1
+    if full == "strconv.Itoa" or full == "strconv.FormatInt":
+        base = a[1] if len(a) > 1 else (lambda f: 10)
+        return lambda f: _itoa(a[0](f), base(f))
+    if full == "strconv.Atoi":
+        return lambda f: _atoi(a[0](f))
+    if full == "strconv.Quote":
+        return lambda f: gofmt.quote(a[0](f))
+    if full == "strconv.FormatFloat":
+        return lambda f: gofmt.fmt_float(a[0](f), chr(a[1](f)), a[2](f))
+    if full.startswith("math/rand."):
+        return _rand(c, n, full[len("math/rand."):], a)
+    if full == "strings.Repeat":
+        return lambda f: a[0](f) * a[1](f)
+    raise c.unsupported(n, f"the function {full}")
+
+
+def _itoa(v: int, base: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if v == 0:
+        return "0"
+    neg, v, out = v < 0, abs(v), []
+    while v:
+        v, r = divmod(v, base)
+        out.append(digits[r])
+    return ("-" if neg else "") + "".join(reversed(out))
+
+
+def _atoi(s: str) -> tuple[int, Any]:
+    t = s[1:] if s[:1] in "+-" else s
+    if t.isdigit() and t.isascii():
+        v = int(s)
+        if -(1 << 63) <= v < (1 << 63):
+            return v, None
+        return (1 << 63) - 1 if v > 0 else -(1 << 63), GoErr(
+            f'strconv.Atoi: parsing {gofmt.quote(s)}: value out of range', "*strconv.NumError")
+    return 0, GoErr(f"strconv.Atoi: parsing {gofmt.quote(s)}: invalid syntax",
+                    "*strconv.NumError")
+
+
+def _rand(c: Any, n: dict, name: str, a: list[Fn]) -> Fn:
+    """math/rand from a generator seeded by the heap's seed (not Go's sequence: a
+    program printing random numbers prints other numbers than under Go)."""
+    rt = c.rt
+    table: dict[str, Callable[[random.Random, list], Any]] = {
+        "Intn": lambda r, v: r.randrange(v[0]),
+        "Int63n": lambda r, v: r.randrange(v[0]),
+        "Int31n": lambda r, v: r.randrange(v[0]),
+        "Int": lambda r, v: r.getrandbits(63),
+        "Int63": lambda r, v: r.getrandbits(63),
+        "Uint32": lambda r, v: r.getrandbits(32),
+        "Uint64": lambda r, v: r.getrandbits(64),
+        "Float64": lambda r, v: r.random(),
+        "Seed": lambda r, v: r.seed(v[0]),
+        "Shuffle": None,
+    }
+    op = table.get(name)
+    if op is None:
+        raise c.unsupported(n, f"math/rand.{name}")
+    where = c.where(n)
+
+    def call(f):
+        vs = [x(f) for x in a]
+        if name.endswith("n") and vs[0] <= 0:
+            raise Panic(vs[0], f"invalid argument to {name}", where)
+        return op(rt.rand, vs)
+    return call
+
+
+__all__ = ["NOT_YET", "builtin", "package_call"]

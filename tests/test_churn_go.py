@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gcemu.golang.toolchain import build, have_toolchain, run
+from gcemu.toolchain import build, have_toolchain, run
 
 SOURCE = (Path(__file__).parent / "go" / "churn_70886.go").read_text()
 
@@ -24,7 +24,7 @@ SOURCE = (Path(__file__).parent / "go" / "churn_70886.go").read_text()
 def test_churn_on_real_go(series):
     if not have_toolchain(series):
         pytest.skip(f"no Go {series} toolchain (./dev test installs one)")
-    from gcemu.golang.toolchain import find_toolchain
+    from gcemu.toolchain import find_toolchain
 
     caps = json.loads(run(build(SOURCE, find_toolchain(series)), "5000 1000000"))
     ints, pairs, ptrs = caps["int"][-1], caps["struct{a, b int}"][-1], caps["*T"][-1]

@@ -15,9 +15,9 @@ import os
 
 import pytest
 
-from gcemu import gomap
+from gcemu import gomap, toolchain
 from gcemu.errors import GcemuError
-from gcemu.golang import compare, curated, gen, memory, randomtrace, toolchain, verify
+from gcemu.golang import compare, curated, gen, memory, randomtrace, verify
 
 N_RANDOM = int(os.environ.get("GCEMU_CONFORMANCE_TRACES", "300"))
 N_BIG = max(N_RANDOM // 30, 1)

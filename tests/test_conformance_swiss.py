@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from gcemu import swissmap
+from gcemu import swissmap, toolchain
 from gcemu.golang import (
     curated,
     gen,
@@ -26,7 +26,6 @@ from gcemu.golang import (
     swisscompare,
     swisscurated,
     swissmemory,
-    toolchain,
     verify,
 )
 

@@ -11,7 +11,7 @@ import pytest
 import gcemu
 from gcemu.errors import GcemuError
 from gcemu.gofront.scenario import go_scenario
-from gcemu.golang.toolchain import find_toolchain, have_toolchain
+from gcemu.toolchain import find_toolchain, have_toolchain
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.go"))
 pytestmark = pytest.mark.skipif(not have_toolchain(), reason="no Go 1.23 toolchain")

@@ -3,7 +3,7 @@
 gcemu does not parse Go itself. ``helper.go`` (package data next to this module) parses
 and type-checks one file with go/parser and go/types and prints a typed AST as JSON
 (types, constant values, the object every identifier denotes, selections). It is built
-once per toolchain with the toolchain `gcemu.golang.toolchain.find_toolchain` finds (as
+once per toolchain with the toolchain `gcemu.toolchain.find_toolchain` finds (as
 ``gcemu verify`` does), and cached with the export data of the standard packages a
 program may import:
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.golang.toolchain import Toolchain, ToolchainError, find_toolchain, how_to_get
+from gcemu.toolchain import Toolchain, ToolchainError, find_toolchain, how_to_get
 
 HELPER_SOURCE = Path(__file__).with_name("helper.go")
 

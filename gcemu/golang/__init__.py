@@ -1,6 +1,6 @@
 """gcemu against real Go: run a trace on a Go toolchain and compare.
 
-- `gcemu.golang.toolchain`: find a Go toolchain of a release series (1.23 for the
+- `gcemu.toolchain`: find a Go toolchain of a release series (1.23 for the
   classic map, 1.25 and 1.27 for the Swiss tables), build, run;
 - `gcemu.golang.gen`: one Go program for a set of traces (a shared runner, a map
   flavour's unsafe mirrors and dumps, generated drivers; finalizers on every object

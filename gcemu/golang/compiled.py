@@ -15,8 +15,8 @@ import json
 import math
 from collections.abc import Sequence
 
+from gcemu import toolchain
 from gcemu.errors import GcemuError
-from gcemu.golang import toolchain
 from gcemu.golang.gen import Namespace
 from gcemu.gotypes import GoType
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from gcemu import toolchain
 from gcemu.errors import GcemuError
-from gcemu.golang import toolchain
 from gcemu.gotypes import GoType, TypeUniverse
 
 _BASIC = frozenset(("bool", "string", "int", "int8", "int16", "int32", "int64", "uint",

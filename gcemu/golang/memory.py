@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 
 import gcemu
-from gcemu.golang import toolchain
+from gcemu import toolchain
 from gcemu.golang.gen import Namespace
 
 DECL = "type T struct { id int; next *T; buf [48]byte }"

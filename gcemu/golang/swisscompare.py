@@ -38,7 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gcemu.golang import gen, toolchain
+from gcemu import toolchain
+from gcemu.golang import gen
 from gcemu.golang.replay import NO_TAG, Comparer, Result, deref, has_nan_json, same
 
 SERIES = ("1.25", "1.27")

@@ -49,8 +49,9 @@ def runtime_for(model: str) -> tuple[str, str]:
     """(Go series, runner flavour) of the runtime ``model`` is checked against:
     ``("1.23", "classic")`` for ``go`` and ``scanmap``, ``("1.25", "swiss")`` for
     ``go-swiss``, ``("1.27", "swiss")`` for ``go-swiss-1.27``."""
+    from gcemu import toolchain
     from gcemu.core.models import get_model
-    from gcemu.golang import swisscompare, toolchain
+    from gcemu.golang import swisscompare
 
     if get_model(model).map == "swiss":
         return swisscompare.series_of(model), "swiss"
@@ -60,7 +61,8 @@ def runtime_for(model: str) -> tuple[str, str]:
 def verify(path: str, model: str = "go", seed: int = 0) -> dict:
     """Run scenario ``path`` under ``model`` and on the Go release it follows; the
     comparison as a dict."""
-    from gcemu.golang import compare, gen, swisscompare, toolchain
+    from gcemu import toolchain
+    from gcemu.golang import compare, gen, swisscompare
     from gcemu.scenario import ScenarioError, load, prepare
 
     series, flavour = runtime_for(model)
@@ -122,7 +124,7 @@ def cmd_verify(args) -> int:
     """The ``verify`` subcommand: 0 when the model agrees with Go (or, under scanmap,
     whatever it finds); 1 when a model of Go as built diverges; 2 on bad input or no
     toolchain."""
-    from gcemu.golang import toolchain
+    from gcemu import toolchain
 
     try:
         out = verify(args.scenario, args.model, args.seed)

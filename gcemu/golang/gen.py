@@ -224,7 +224,7 @@ def parse_output(text: str) -> dict[str, dict]:
     """Go's output per trace: ``{"lines": {op index: dict}, "ns": ..., "error": ...}``."""
     traces: dict[str, dict] = {}
     cur: dict | None = None
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if not line:
             continue
         d = json.loads(line)

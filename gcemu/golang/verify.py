@@ -24,6 +24,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 
+MAX_OPS = 400_000  # trace operations verify accepts (memory: see docs/conformance.md)
 EXACT = frozenset({"go", "go-swiss", "go-swiss-1.27"})  # models of Go as built
 EXPECTED_SCANMAP = ("expected under scanmap: delete and evacuate clear nothing there, and "
                     "the marker traces emptyOne slots and stops at emptyRest, where Go "
@@ -75,6 +76,10 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
         raise ScenarioError(f"{path}: the scenario steps a GC cycle (heap.gc()); Go's "
                             "concurrent mark cannot be replayed step by step. Use "
                             "heap.collect() for GC points to verify")
+    if len(records) > MAX_OPS:
+        raise GcemuError(f"{path}: {len(records):,} operations; gcemu verify handles at "
+                         f"most {MAX_OPS:,} (its memory grows with the trace: about 2.5 GB "
+                         "for 300,000 operations)")
     records.append({"op": "gc"})  # as `gcemu run`: one cycle at the end
     go = gen.run_traces([("scenario", records)], tc=tc, flavour=flavour)["scenario"]
     replay = swisscompare.compare if flavour == "swiss" else compare.compare
@@ -139,6 +144,8 @@ def cmd_verify(args) -> int:
 
     try:
         out = verify(args.scenario, args.model, args.seed)
+    except toolchain.ProgramError as e:
+        raise GcemuError(f"{args.scenario}: verify could not run it on Go: {e}") from None
     except toolchain.ToolchainError as e:
         raise GcemuError(f"verify needs a Go toolchain: {e}") from None
     if args.json:
@@ -187,4 +194,4 @@ def _print(out: dict, args) -> None:
                       "operation, and every GC point.")
 
 
-__all__ = ["EXACT", "add_parser", "cmd_verify", "runtime_for", "verify"]
+__all__ = ["EXACT", "MAX_OPS", "add_parser", "cmd_verify", "runtime_for", "verify"]

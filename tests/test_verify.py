@@ -147,7 +147,7 @@ def test_too_big_a_trace_is_refused_up_front(tmp_path, monkeypatch, capsys):
     assert main(["verify", str(p)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err
-    assert "big.py: 300 operations; gcemu verify handles at most 100" in err
+    assert "big.py: 302 operations; gcemu verify handles at most 100" in err
 
 
 @needs_go

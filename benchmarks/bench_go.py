@@ -29,7 +29,8 @@ import _bench
 from _bench import clock, ratio, secs, table
 
 import gcemu
-from gcemu.golang import compiled, curated, gen, toolchain
+from gcemu import toolchain
+from gcemu.golang import compiled, curated, gen
 from gcemu.trace import Replayer
 
 DECL = "type T struct { id int; next *T; buf [48]byte }"

@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,11 @@ HOW_TO_GET = how_to_get()
 
 class ToolchainError(GcemuError):
     """No usable Go toolchain, or a build or run failed."""
+
+
+class ProgramError(ToolchainError):
+    """A toolchain was found, but building or running a program with it failed (a
+    crash, a kill, a time-out): not a missing toolchain."""
 
 
 @dataclass(frozen=True)
@@ -214,9 +220,9 @@ def build(source: str | dict[str, str], tc: Toolchain | None = None,
             r = subprocess.run([tc.go, "build", "-o", str(tmp), "."], cwd=d,
                                capture_output=True, text=True, env=tc.env(), timeout=900)
         except subprocess.TimeoutExpired:
-            raise ToolchainError("go build timed out") from None
+            raise ProgramError("go build timed out") from None
         if r.returncode != 0:
-            raise ToolchainError(f"go build ({tc.version}) failed:\n{r.stderr.strip()}")
+            raise ProgramError(f"go build ({tc.version}) failed:\n{r.stderr.strip()}")
         part = exe.with_suffix(f".{os.getpid()}.part")
         shutil.copyfile(tmp, part)
         part.chmod(0o755)
@@ -231,13 +237,27 @@ def run(exe: Path, stdin: str, timeout: float = 600) -> str:
         r = subprocess.run([str(exe)], input=stdin, capture_output=True, text=True,
                            timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        raise ToolchainError(f"the Go program ran longer than {timeout:.0f} s") from None
+        raise ProgramError(f"the Go program ran longer than {timeout:.0f} s") from None
+    if r.returncode < 0:
+        raise ProgramError(f"the Go program was killed by {killed_by(-r.returncode)} "
+                           f"after writing {len(r.stdout):,} bytes")
     if r.returncode != 0:
-        tail = "\n".join(r.stderr.strip().splitlines()[:40])
-        raise ToolchainError(f"the Go program failed (exit {r.returncode}):\n{tail}\n"
-                             f"(stdout so far: {len(r.stdout)} bytes)")
+        tail = "\n".join(r.stderr.strip().split("\n")[:40])
+        raise ProgramError(f"the Go program failed (exit {r.returncode}):\n{tail}\n"
+                           f"(stdout so far: {len(r.stdout)} bytes)")
     return r.stdout
 
 
-__all__ = ["DEFAULT", "HOW_TO_GET", "RELEASES", "Toolchain", "ToolchainError", "build",
-           "find_toolchain", "have_toolchain", "how_to_get", "in_series", "run"]
+def killed_by(sig: int) -> str:
+    """``SIGKILL (signal 9: out of memory, or killed)`` for 9."""
+    try:
+        name = signal.Signals(sig).name
+    except ValueError:
+        name = f"signal {sig}"
+    why = " (out of memory, or killed from outside)" if sig == signal.SIGKILL else ""
+    return f"{name}, signal {sig}{why}"
+
+
+__all__ = ["DEFAULT", "HOW_TO_GET", "RELEASES", "ProgramError", "Toolchain",
+           "ToolchainError", "build", "find_toolchain", "have_toolchain", "how_to_get",
+           "in_series", "killed_by", "run"]

@@ -37,7 +37,7 @@ key's hash after every operation, the chains only at operations marked ``"chk": 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +52,7 @@ from gcemu.golang.replay import (
     has_nan_json,
     same,
 )
-from gcemu.gomap import BUCKET_CNT, Map, flags_text
+from gcemu.gomap import BUCKET_CNT, SAME_SIZE_GROW, Map, flags_text, has_nan
 
 FIELDS = (("count", "count"), ("B", "B"), ("flags", "flags"), ("nov", "noverflow"),
           ("h0", "hash0"), ("nev", "nevacuate"))
@@ -66,6 +66,7 @@ class _GoMap:
     bk: list = field(default_factory=list)
     ob: list = field(default_factory=list)
     h0: int | None = None
+    stale: bool = False  # a light dump sent no chains: compare every chain next
 
 
 class _Comparer(Comparer):
@@ -74,40 +75,38 @@ class _Comparer(Comparer):
     def __init__(self, *args: Any):
         super().__init__(*args)
         self._enc_cache: dict = {}
+        self.pre: tuple | None = None  # gcemu's map before an assign or delete
 
     def go_map(self) -> _GoMap:
         return _GoMap()
 
-    def chains(self, m: Map, arr, n: int) -> list:
+    def chain(self, m: Map, arr, j: int) -> list:
+        """Chain ``j`` of bucket array ``arr`` as Go writes it (encodings cached per
+        bucket while its contents stay the same objects)."""
         lay = m.layout
         ik, ie = lay.indirect_key, lay.indirect_elem
-        out = []
-        if arr is None:
-            return out
         first = arr.buckets[0]
-        for j in range(n):
-            chain = []
-            b = arr.buckets[j]
-            depth = 0
-            cache = self._enc_cache
-            while b is not None:
-                fp = (bytes(b.tophash),
-                      [deref(x) for x in b.keys] if ik else tuple(b.keys),
-                      [deref(x) for x in b.elems] if ie else tuple(b.elems))
-                hit = cache.get(id(b))
-                if (hit is not None and hit[0] is b and hit[1][0] == fp[0]
-                        and same(hit[1][1], fp[1]) and same(hit[1][2], fp[2])):
-                    chain.append(hit[2])
-                else:
-                    enc = [fp[0].hex(), self.slots(m, b.keys, b.elems)]
-                    cache[id(b)] = (b, fp, enc)
-                    chain.append(enc)
-                b = b.overflow
-                depth += 1
-                if b is first or depth > 100000:
-                    break
-            out.append(chain)
-        return out
+        chain = []
+        b = arr.buckets[j]
+        depth = 0
+        cache = self._enc_cache
+        while b is not None:
+            fp = (bytes(b.tophash),
+                  [deref(x) for x in b.keys] if ik else tuple(b.keys),
+                  [deref(x) for x in b.elems] if ie else tuple(b.elems))
+            hit = cache.get(id(b))
+            if (hit is not None and hit[0] is b and hit[1][0] == fp[0]
+                    and same(hit[1][1], fp[1]) and same(hit[1][2], fp[2])):
+                chain.append(hit[2])
+            else:
+                enc = [fp[0].hex(), self.slots(m, b.keys, b.elems)]
+                cache[id(b)] = (b, fp, enc)
+                chain.append(enc)
+            b = b.overflow
+            depth += 1
+            if b is first or depth > 100000:
+                break
+        return chain
 
     # -- Go's randomness and hashes ---------------------------------------------------------
     def nan_hash(self, mid: int, key: Any, seed: int) -> int:
@@ -167,12 +166,46 @@ class _Comparer(Comparer):
             rand.default32 = 1
             rand.what = "incrnoverflow"
 
+    def before(self, i: int, r: dict) -> None:
+        super().before(i, r)
+        self.pre = None
+        if r["op"] in ("assign", "delete"):
+            m = self.rp.objs[r["map"]]
+            k = self.key_of(r["map"], r["key"])
+            self.pre = (m.buckets_obj, m.oldbuckets_obj, m.nevacuate,
+                        bool(m.flags & SAME_SIZE_GROW), k is None or has_nan(k))
+
+    def touched(self, m: Map, d: dict) -> tuple[set, set] | None:
+        """The chains (current, old) this operation may have written in gcemu, as the
+        Go runner's ``touched`` (runner_classic.go.tmpl) computes them for Go; None:
+        every chain (clear, a new array, a NaN key, a light dump before)."""
+        if self.maps[d["m"]].stale or self.records[self.i]["op"] == "clear":
+            return None
+        if self.pre is None:  # make, iter, next: no chain written
+            return set(), set()
+        arr, old, nev, same_size, nan = self.pre
+        if nan or "hash" not in d or arr is not m.buckets_obj:
+            return None
+        h = d["hash"]
+        bk, ob = {h & ((1 << m.B) - 1)}, set()
+        if old is None or (m.oldbuckets_obj is not None and m.oldbuckets_obj is not old):
+            return bk, ob
+        newbit = (1 << m.B) >> (0 if same_size else 1)
+        end = newbit if m.oldbuckets_obj is None else min(m.nevacuate, newbit)
+        for j in {h & (newbit - 1), *range(nev, end)}:
+            ob.add(j)
+            bk.add(j)
+            if not same_size:
+                bk.add(j + newbit)
+        return bk, ob
+
     def compare_map(self, d: dict, r: dict, res: Any) -> None:
         mid = d["m"]
         gm = self.maps[mid]
         gm.header = d
         m: Map = self.rp.objs[mid]
         if d.get("nochains"):  # a light dump: the header only
+            gm.stale = True
             for key, attr in FIELDS:
                 if getattr(m, attr) != d[key]:
                     self.diverge(attr, getattr(m, attr), d[key],
@@ -183,11 +216,14 @@ class _Comparer(Comparer):
                 self.diverge("oldbuckets set", m.growing(), bool(d["nob"]))
             gm.h0 = d["h0"]
             return
-        gm.bk = self.go_after_bk(mid, d)
-        ob = list(gm.ob) if not d.get("ofull") else [None] * d.get("nob", 0)
+        if d.get("full"):
+            gm.bk = [None] * d.get("nb", 0)
+        for j, chain in d.get("bk", ()):
+            gm.bk[j] = chain
+        if d.get("ofull"):
+            gm.ob = [None] * d.get("nob", 0)
         for j, chain in d.get("ob", ()):
-            ob[j] = chain
-        gm.ob = ob
+            gm.ob[j] = chain
         gm.h0 = d["h0"]
         big = d["B"] >= 16 or m.B >= 16
         for key, attr in FIELDS:
@@ -214,19 +250,49 @@ class _Comparer(Comparer):
         if nb != d["nb"]:
             self.diverge("number of buckets", nb, d["nb"])
             return
-        self.compare_chains("bucket", self.chains(m, m.buckets_obj, nb), gm.bk)
+        touched = self.touched(m, d)
+        gm.stale = False
         nob = m.noldbuckets() if m.growing() else 0
+        if touched is None:  # every chain
+            bk, ob = range(nb), range(nob)
+        else:  # what either side may have written
+            bk = touched[0] | {j for j, _ in d.get("bk", ())}
+            ob = touched[1] | {j for j, _ in d.get("ob", ())}
+        self.compare_chains("bucket", m, m.buckets_obj, bk, gm.bk)
         if nob == len(gm.ob):
-            self.compare_chains("old bucket", self.chains(m, m.oldbuckets_obj, nob), gm.ob)
+            self.compare_chains("old bucket", m, m.oldbuckets_obj, ob, gm.ob)
         if big:
             self.check_nov_bound(m, d)
         if r["op"] in ("iter", "next"):
             self.compare_iter(m, d, res)
 
-    def compare_chains(self, what: str, ours: list, theirs: list) -> None:
-        if ours == theirs:
-            return
-        for j, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+    def compare_gc(self, d: dict) -> None:
+        """At a GC point also every chain of every map alive on both sides (the dumps
+        after each operation compare only the chains it may have written), and the
+        chains Go's runner found changed without having sent them."""
+        super().compare_gc(d)
+        for mid, n in d.get("missed", ()):
+            self.diverge(f"map #{mid}: {n} chains changed in Go without being dumped (the "
+                         "runner's touched chains missed a write)")
+        fin = set(d.get("fin", ()))
+        for mid, gm in self.maps.items():
+            m = self.rp.objs[mid]
+            if mid in fin or m.freed or gm.stale or not gm.header or m.buckets_obj is None \
+                    or len(gm.bk) != 1 << m.B:
+                continue
+            self.compare_chains("bucket", m, m.buckets_obj, range(len(gm.bk)), gm.bk)
+            nob = m.noldbuckets() if m.growing() else 0
+            if nob == len(gm.ob):
+                self.compare_chains("old bucket", m, m.oldbuckets_obj, range(nob), gm.ob)
+
+    def compare_chains(self, what: str, m: Map, arr, idx: Iterable[int],
+                       theirs: list) -> None:
+        """Chains ``idx`` of gcemu's array ``arr`` against Go's (``theirs``); the first
+        difference."""
+        for j in sorted(idx):
+            if j >= len(theirs):
+                continue
+            a, b = self.chain(m, arr, j), theirs[j]
             if a == b:
                 continue
             if b is None:

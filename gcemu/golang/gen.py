@@ -224,12 +224,12 @@ def parse_output(text: str) -> dict[str, dict]:
     """Go's output per trace: ``{"lines": {op index: dict}, "ns": ..., "error": ...}``."""
     traces: dict[str, dict] = {}
     cur: dict | None = None
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if not line:
             continue
         d = json.loads(line)
         if "fatal" in d:
-            raise toolchain.ToolchainError(f"the Go program: {d['fatal']}")
+            raise toolchain.ProgramError(f"the Go program: {d['fatal']}")
         if "begin" in d:
             cur = traces[d["begin"]] = {"lines": {}, "ns": None, "gc_ns": None}
             continue
@@ -239,8 +239,8 @@ def parse_output(text: str) -> dict[str, dict]:
             cur = None
             continue
         if cur is None:
-            raise toolchain.ToolchainError(f"the Go program wrote {line[:200]!r} outside a "
-                                           "trace")
+            raise toolchain.ProgramError(f"the Go program wrote {line[:200]!r} outside a "
+                                         "trace")
         cur["lines"][d["i"]] = d
     return traces
 

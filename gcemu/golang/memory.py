@@ -126,7 +126,9 @@ def measure(types: tuple[str, ...] = MAP_TYPES, max_b: int = MAX_B,
     exe = toolchain.build(go_source(types, max_b), tc)
     out = toolchain.run(exe, "")
     rows = []
-    for line in out.splitlines():
+    for line in out.split("\n"):
+        if not line:
+            continue
         d = json.loads(line)
         t = types[d["t"]]
         total, array, nb = gcemu_bytes(t, d["B"])

@@ -17,7 +17,8 @@ randomness was at each operation (`Comparer.draws`) and how to compare its map s
   seed is a divergence. A key with a NaN hashes randomly in Go: the flavour infers its
   value (`Comparer.nan_hash`);
 - the entry an iteration step produced, and at every GC point the set of objects (and
-  maps) gcemu collected against the set Go finalized;
+  maps) gcemu collected against the set Go finalized, but for those on or behind a
+  pointer cycle, which Go never finalizes (`gcemu.golang.cycles`): not verifiable so;
 - `Divergence`, `Result`: the first difference, as
   ``op 17 (delete(m, 5)): bucket 3 slot 2 tophash: gcemu 1, go 0``.
 """
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gcemu.api import Heap
+from gcemu.golang.cycles import unfinalizable
 from gcemu.gomap import ClearedString, Indirect, has_nan
 from gcemu.mapfront import MapFront
 from gcemu.trace import Replayer, decode, encode, op_text
@@ -170,6 +172,8 @@ class Comparer:
         self.i = 0
         self.cur_op = ""
         self._seen_where: set[str] = set()
+        self._freed_before: set[int] = set()  # ids gcemu had freed at the last GC point
+        self.unverifiable: set[int] = set()  # ids on or behind a garbage pointer cycle
         for r in self.records:
             if r.get("op") in ("make", "new") and r.get("name"):
                 self.names[r["id"]] = r["name"]
@@ -373,10 +377,20 @@ class Comparer:
             self.diverge("bytes allocated (HeapAlloc delta)", ours, d.get("alloc"))
 
     def compare_gc(self, d: dict) -> None:
+        """The objects and maps gcemu collected against those Go finalized, but for
+        those on or behind a pointer cycle (`gcemu.golang.cycles`): Go never
+        finalizes them, so they are set aside as not verifiable this way."""
         self.result.gc_points += 1
         theirs = set(d.get("fin", ()))
         ours = {rid for rid, h in self.rp.objs.items() if h.freed}
-        self.result.retention.append({"i": self.i, "gcemu": ours, "go": theirs})
+        now = [self.rp.objs[rid] for rid in ours - self._freed_before]
+        self._freed_before = ours
+        kept = unfinalizable(now, self.heap.model.scan)
+        self.unverifiable |= {rid for rid in ours if id(self.rp.objs[rid]) in kept}
+        ours -= self.unverifiable
+        theirs -= self.unverifiable
+        self.result.retention.append({"i": self.i, "gcemu": ours, "go": theirs,
+                                      "unverifiable": set(self.unverifiable)})
         if ours != theirs:
             only_ours = sorted(ours - theirs)
             only_theirs = sorted(theirs - ours)

@@ -13,7 +13,8 @@ Under a model of Go as built (``go``, ``go-swiss``, ``go-swiss-1.27``) any diffe
 is a divergence of the model from Go (exit status 1). Under ``--model scanmap``
 differences are the expected consequence of that model (delete clears nothing, the
 marker stops at emptyRest) and are listed as such. Without the Go toolchain the model
-needs, the command says how to get one (exit status 2).
+needs, the command says how to get one (exit status 2). Objects on or behind a garbage
+pointer cycle are "not verifiable" (Go never finalizes a cycle: `gcemu.golang.cycles`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 
+MAX_OPS = 400_000  # trace operations verify accepts (memory: see docs/conformance.md)
 EXACT = frozenset({"go", "go-swiss", "go-swiss-1.27"})  # models of Go as built
 EXPECTED_SCANMAP = ("expected under scanmap: delete and evacuate clear nothing there, and "
                     "the marker traces emptyOne slots and stops at emptyRest, where Go "
@@ -76,6 +78,10 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
         raise ScenarioError(f"{path}: the scenario steps a GC cycle (heap.gc()); Go's "
                             "concurrent mark cannot be replayed step by step. Use "
                             "heap.collect() for GC points to verify")
+    if len(records) > MAX_OPS:
+        raise GcemuError(f"{path}: {len(records):,} operations; gcemu verify handles at "
+                         f"most {MAX_OPS:,} (its memory grows with the trace: about 2.5 GB "
+                         "for 300,000 operations)")
     records.append({"op": "gc"})  # as `gcemu run`: one cycle at the end
     go = gen.run_traces([("scenario", records)], tc=tc, flavour=flavour)["scenario"]
     replay = swisscompare.compare if flavour == "swiss" else compare.compare
@@ -87,6 +93,7 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
     final = res.retention[-1] if res.retention else None
     report = getattr(res, "report", None)
     objects = []
+    unverifiable: list[str] = []
     for r in records:
         if r["op"] not in ("new", "make"):
             continue
@@ -94,7 +101,12 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
         handle = res.handles.get(rid) if hasattr(res, "handles") else None
         entry = {"id": rid, "name": names.get(rid), "type": r.get("type"),
                  "label": handle.label if handle is not None else f"#{rid}"}
-        if final is not None:
+        if final is not None and rid in final["unverifiable"]:
+            entry["model"] = "collected"
+            entry["go"] = "not verifiable"
+            unverifiable.append(entry["label"] + (f" ({entry['name']})" if entry["name"]
+                                                  else ""))
+        elif final is not None:
             entry["model"] = "collected" if rid in final["gcemu"] else "retained"
             entry["go"] = "finalized" if rid in final["go"] else "kept"
             if report is not None and handle is not None and entry["model"] == "retained":
@@ -105,6 +117,12 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
         notes.append("the scenario pins hashes with hash=; Go hashes with its own "
                      "function, so this run placed keys as Go does (gcemu replayed "
                      "with Go's hashes)")
+    if unverifiable:
+        notes.append(f"not verifiable this way: {', '.join(unverifiable[:6])}"
+                     + (f" (+{len(unverifiable) - 6})" if len(unverifiable) > 6 else "")
+                     + " lie on or behind a pointer cycle; Go never runs the finalizers "
+                     "of a cycle (runtime.SetFinalizer), which is how verify sees what "
+                     "Go collects, so only gcemu's outcome is shown")
     return {
         "notes": notes,
         "scenario": str(path),
@@ -128,6 +146,8 @@ def cmd_verify(args) -> int:
 
     try:
         out = verify(args.scenario, args.model, args.seed)
+    except toolchain.ProgramError as e:
+        raise GcemuError(f"{args.scenario}: verify could not run it on Go: {e}") from None
     except toolchain.ToolchainError as e:
         raise GcemuError(f"verify needs a Go toolchain: {e}") from None
     if args.json:
@@ -155,8 +175,9 @@ def _print(out: dict, args) -> None:
             continue
         model = o["model"] + (f" ({o['reason']})" if o.get("reason") else "")
         same = (o["model"] == "collected") == (o["go"] == "finalized")
+        mark = "" if same else ("expected" if out["expected"] else "DIFFERS")
         table.add_row(o["label"], o["name"] or "", model, o["go"],
-                      "" if same else ("expected" if out["expected"] else "DIFFERS"))
+                      "cycle" if o["go"] == "not verifiable" else mark)
     console.print(table)
     for n in out["notes"]:
         console.print(f"note: {n}")
@@ -175,4 +196,4 @@ def _print(out: dict, args) -> None:
                       "operation, and every GC point.")
 
 
-__all__ = ["EXACT", "add_parser", "cmd_verify", "runtime_for", "verify"]
+__all__ = ["EXACT", "MAX_OPS", "add_parser", "cmd_verify", "runtime_for", "verify"]

@@ -13,8 +13,10 @@ from rich.console import Console
 
 import gcemu
 from gcemu.gomap import flags_text
-from gcemu.scenario import load, prepare
-from gcemu.stepper import COMMANDS, Stepper, StepperError, line_loop, literal
+from gcemu.ui.scenario import load, prepare
+from gcemu.ui.stepper.commands import COMMANDS, StepperError, literal
+from gcemu.ui.stepper.loop import line_loop
+from gcemu.ui.stepper.stepper import Stepper
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz dot")

@@ -61,7 +61,7 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
     """Run scenario ``path`` under ``model`` and on the Go release it follows; the
     comparison as a dict."""
     from gcemu.golang import compare, gen, swisscompare, toolchain
-    from gcemu.scenario import ScenarioError, load, prepare
+    from gcemu.ui.scenario import ScenarioError, load, prepare
 
     series, flavour = runtime_for(model)
     tc = toolchain.find_toolchain(series) if flavour == "swiss" else toolchain.find_toolchain()

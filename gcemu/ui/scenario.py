@@ -27,7 +27,7 @@ file and line and says what is wrong.
 Examples
 --------
 >>> import pathlib, tempfile
->>> from gcemu.scenario import execute, load
+>>> from gcemu.ui.scenario import execute, load
 >>> src = '''
 ... def scenario(heap):
 ...     heap.declare("type T struct { id int; next *T }")
@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 import traceback
@@ -122,8 +123,6 @@ def names_of(heap: Heap) -> dict[str, Any]:
 
 
 def _suggest(name: str, names: Any) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(names), n=3)
     if close:
         return f"; did you mean {', '.join(close)}?"

@@ -35,14 +35,17 @@ from typing import Any
 from gcemu.errors import GcemuError
 from gcemu.models import CLASSIC, MODELS, get_model
 from gcemu.render import Recording, render, write_player
+from gcemu.render.text import visible
 from gcemu.ui.demo import run_demo
-from gcemu.ui.scenario import execute, load, prepare
+from gcemu.ui.scenario import execute, load, model_for, prepare
 from gcemu.ui.stepper.loop import run_stepper
 from gcemu.ui.tables import (
     console,
+    heading,
     print_comparison,
     print_report,
     progress,
+    stale_note,
     who,
 )
 
@@ -57,12 +60,24 @@ class _Parser(argparse.ArgumentParser):
 
 # -- the commands ---------------------------------------------------------------------------
 def _load(args):
-    return load(args.scenario)
+    """The scenario; ``args.model`` becomes the model it runs under (`model_for`)."""
+    scn = load(args.scenario)
+    if "model" in args:
+        args.model = model_for(scn, args.model)
+    return scn
 
 
-def _execute(scn, model: str, seed: int):
-    with progress(f"{scn.path.name}: scenario and one GC cycle ({model})"):
-        return execute(scn, model, seed)
+def _scenario_stdout(args):
+    """Where the scenario's own print() goes: stderr when stdout carries JSON."""
+    if getattr(args, "json", False):
+        return contextlib.redirect_stdout(sys.stderr)
+    return contextlib.nullcontext()
+
+
+def _execute(scn, args):
+    with progress(f"{scn.path.name}: scenario and one GC cycle ({args.model})"), \
+            _scenario_stdout(args):
+        return execute(scn, args.model, args.seed)
 
 
 def cmd_demo(args) -> int:
@@ -72,7 +87,7 @@ def cmd_demo(args) -> int:
 
 def cmd_run(args) -> int:
     scn = _load(args)
-    out = _execute(scn, args.model, args.seed)
+    out = _execute(scn, args)
     if args.json:
         data = out.report.to_json()
         data["scenario"] = str(scn.path)
@@ -81,26 +96,29 @@ def cmd_run(args) -> int:
         print(json.dumps(data, indent=2))
         return 0
     c = console()
-    c.rule(f"{scn.path} · model {args.model}", style="dim")
+    heading(c, f"{scn.path} · model {args.model}")
     print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
-                 names=out.names)
+                 names=out.names, command=f"gcemu run {scn.path}")
     return 0
 
 
 def cmd_explain(args) -> int:
     scn = _load(args)
-    out = _execute(scn, args.model, args.seed)
+    out = _execute(scn, args)
     obj = out.named(args.name)
     report = out.report
-    state = report.reason(obj)
-    state = f"retained ({state})" if state else "collected"
-    print(f"{who(obj)} under model {args.model}, cycle {report.cycle}: {state}")
+    reason = report.reason(obj)
+    state = f"retained ({reason})" if reason else "collected"
+    print(f"{visible(who(obj), None)} under model {args.model}, cycle {report.cycle}: {state}")
     path = report.why(obj)
     print(path)
     if path.hops:
         what = "ctrl" if out.heap.model.map == "swiss" else "tophash"
         for name, row in report.path_buckets(obj):
             print(f"{name} {what}: {row}")
+    note = stale_note(report, f"gcemu explain {scn.path} {args.name}")
+    if note and reason == "stale-slot":
+        print(note)
     return 0
 
 
@@ -127,14 +145,15 @@ def cmd_compare(args) -> int:
     results = {}
     with progress(f"{scn.path.name}: {len(models)} models", total=len(models)) as advance:
         for name in models:
-            results[name] = execute(scn, name, args.seed)
+            with _scenario_stdout(args):
+                results[name] = execute(scn, name, args.seed)
             advance()
     if args.json:
         print(json.dumps({name: dict(o.report.to_json(), measured=o.measured)
                           for name, o in results.items()}, indent=2))
         return 0
     c = console()
-    c.rule(f"{scn.path} · {', '.join(models)}", style="dim")
+    heading(c, f"{scn.path} · models {', '.join(models)}")
     c.print(scn.title, markup=False)
     print_comparison(c, results)
     return 0
@@ -290,8 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         s.add_argument("scenario", help="a Python file defining scenario(heap)")
         if model:
-            s.add_argument("--model", choices=sorted(MODELS), default="scanmap",
-                           help="the model (default %(default)s; see models below)")
+            s.add_argument("--model", choices=sorted(MODELS), default=None,
+                           help="the model (default: the scenario's MODEL = \"...\" if it "
+                                "sets one, else scanmap; see models below)")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         s.set_defaults(func=func)
         return s

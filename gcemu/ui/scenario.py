@@ -12,6 +12,10 @@ reports, ``gcemu explain`` and pictures use. What it does next is up to gcemu's 
   stop-the-world cycle runs.
 - `prepare` (``gcemu step``, ``render``): no GC; the heap as the scenario left it.
 
+A scenario that only makes sense under some models (it reads a Swiss map's tables, say)
+names its default with a module-level ``MODEL = "go-swiss"``: the commands use it when
+``--model`` is not given (`Scenario.model`).
+
 A scenario may *measure* things along the way (bytes before and after a delete, a
 tophash row, how many allocations a loop made) and return them as a dict with string
 keys and JSON values; `execute` hands them back as `Outcome.measured`, ``gcemu run``
@@ -20,9 +24,10 @@ the figures gcemu has that resemble Go's ``runtime.MemStats``.
 
 Errors
 ------
-Anything that goes wrong in the user's file (a syntax error, an exception, an unknown
-type or name, a bad return value) becomes one `ScenarioError` whose message names the
-file and line and says what is wrong.
+Anything that goes wrong in the user's file (a syntax error, an exception, any
+`BaseException` but Ctrl-C, an unknown type or name, a bad return value) becomes one
+`ScenarioError` whose message names the file and line and says what is wrong; reading a
+Swiss map's field on a classic map says which models have it.
 
 Examples
 --------
@@ -56,7 +61,10 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 from gcemu.heap import Heap
+from gcemu.mapfront import MapFront
+from gcemu.models import MODELS
 from gcemu.report import Report
+from gcemu.swissmap import SwissMap
 
 
 class ScenarioError(GcemuError):
@@ -71,6 +79,7 @@ class Scenario:
     path: Path
     func: Callable[[Heap], object]
     doc: str
+    model: str | None = None  # the file's ``MODEL = "..."``: its default model
 
     @property
     def title(self) -> str:
@@ -172,23 +181,40 @@ def load(path: str | Path) -> Scenario:
         exec(code, namespace)
     except SystemExit as e:
         raise ScenarioError(f"{_where(e, p)}: the file called exit({e.code!r})") from e
-    except Exception as e:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # the user's code: any raise but Ctrl-C is one line
         raise ScenarioError(f"{_where(e, p)}: {type(e).__name__}: {_one_line(e)}") from e
     func = namespace.get("scenario")
     if not callable(func):
         raise ScenarioError(f"{p}: defines no function scenario(heap)")
     doc = (func.__doc__ or namespace.get("__doc__") or "").strip()
-    return Scenario(p, func, doc)
+    model = namespace.get("MODEL")
+    if model is not None and model not in MODELS:
+        raise ScenarioError(f"{p}: MODEL = {model!r} is not a model (models: "
+                            f"{', '.join(MODELS)})")
+    return Scenario(p, func, doc, model)
+
+
+def model_for(scn: Scenario, given: str | None) -> str:
+    """The model to run ``scn`` under: ``--model`` if given, else the file's
+    ``MODEL``, else scanmap (the design card's model)."""
+    return given or scn.model or "scanmap"
 
 
 def _measurements(scn: Scenario, value: Any) -> dict[str, Any]:
     """Check what ``scenario(heap)`` returned: None or a dict of JSON values."""
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+    if not isinstance(value, dict):
         raise ScenarioError(
             f"{scn.path}: scenario(heap) returned a {type(value).__name__}; return None "
             f"or a dict of measurements with string keys")
+    bad = [k for k in value if not isinstance(k, str)]
+    if bad:
+        raise ScenarioError(
+            f"{scn.path}: the measurements scenario(heap) returned have the key "
+            f"{bad[0]!r} ({type(bad[0]).__name__}); their keys must be strings")
     try:
         json.dumps(value)
     except (TypeError, ValueError) as e:
@@ -206,10 +232,27 @@ def call(scn: Scenario, heap: Heap) -> dict[str, Any]:
     except SystemExit as e:  # exit() in a scenario ends the scenario, not gcemu
         raise ScenarioError(f"{_where(e, scn.path)}: the scenario called exit({e.code!r})"
                             ) from e
-    except Exception as e:
+    except KeyboardInterrupt:
+        raise
+    except AttributeError as e:
+        raise ScenarioError(f"{_where(e, scn.path)}: {_attribute_error(e, heap)}") from e
+    except BaseException as e:  # the user's code: any raise but Ctrl-C is one line
         raise ScenarioError(
             f"{_where(e, scn.path)}: {type(e).__name__}: {_one_line(e)}") from e
     return _measurements(scn, value)
+
+
+def _attribute_error(e: AttributeError, heap: Heap) -> str:
+    """The message of an AttributeError: a Swiss map's field read on a classic map
+    says which models have it (the reverse mistake is `ClassicFieldError`)."""
+    name, obj = getattr(e, "name", None), getattr(e, "obj", None)
+    if isinstance(obj, MapFront) and not isinstance(obj, SwissMap) and name and (
+            name in SwissMap.__slots__ or hasattr(SwissMap, name)):
+        swiss = ", ".join(n for n, m in MODELS.items() if m.map == "swiss")
+        return (f"{name} belongs to the Swiss map (models {swiss}); a classic map (model "
+                f"{heap.model.name}) has B, buckets, oldbuckets, noverflow: run it with "
+                f"--model go-swiss, or put MODEL = \"go-swiss\" in the scenario")
+    return f"{type(e).__name__}: {_one_line(e)}"
 
 
 def prepare(scn: Scenario, model: str, seed: int = 0) -> Heap:

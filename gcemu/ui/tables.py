@@ -27,11 +27,21 @@ from rich.text import Text
 
 from gcemu.heap import Object
 from gcemu.models import MODELS
+from gcemu.render.text import visible
+
+NAME_WIDTH = 40  # characters of a name or key a table shows before its ellipsis
 
 
-def console(stderr: bool = False):
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader left (``gcemu run x.py | head -1``): rich's own handler exits
+        with status 1; raise instead, so `gcemu.cli.main` ends quietly with 0."""
+        raise BrokenPipeError
+
+
+def console(stderr: bool = False) -> Console:
     """A rich Console on stdout (or stderr)."""
-    return Console(stderr=stderr, highlight=False)
+    return _Console(stderr=stderr, highlight=False)
 
 
 @contextlib.contextmanager
@@ -62,10 +72,26 @@ def progress(description: str, total: int | None = None, count: bool = False):
         yield advance
 
 
-def cell(value: Any, style: str = ""):
+def cell(value: Any, style: str = "", limit: int | None = None) -> Text:
     """A table cell that shows ``value`` as it is: no rich markup (map types such as
-    ``map[string]*T`` and user keys would otherwise be read as markup tags)."""
-    return Text(value if isinstance(value, str) else str(value), style=style)
+    ``map[string]*T`` and user keys would otherwise be read as markup tags), control,
+    bidi and line-break characters as escapes (`gcemu.render.text.visible`), and cut
+    with an ellipsis after ``limit`` characters (names: `NAME_WIDTH`)."""
+    return Text(visible(value, limit), style=style)
+
+
+def name_cell(value: Any, style: str = "") -> Text:
+    """A cell holding a user's name or key: escaped and cut at `NAME_WIDTH`, so a
+    10,000-character name leaves the other columns their width."""
+    return cell(value, style, NAME_WIDTH)
+
+
+def heading(out: Console, text: str) -> None:
+    """A header line: a rule when it fits, else the plain text (a rule would cut it)."""
+    if len(text) + 6 <= out.width:
+        out.rule(cell(text), style="dim")
+    else:
+        out.print(cell(text, "dim"))
 
 
 def who(obj: Any) -> str:
@@ -89,15 +115,16 @@ def objects_table(report, only_named: bool = True, names: dict | None = None,
         stale = o["reason"] in ("stale-slot", "oldbuckets")
         path = o["path"]
         # floating garbage has no path: its JSON "path" is [the note, the object]
-        text = path[0] if o["reason"] == "floating" and path else " → ".join(path)
-        table.add_row(cell(o["id"]), cell(o["name"] or ""), cell(o["state"]),
+        text = (visible(path[0], None) if o["reason"] == "floating" and path
+                else " → ".join(visible(hop, NAME_WIDTH) for hop in path))
+        table.add_row(cell(o["id"]), name_cell(o["name"] or ""), cell(o["state"]),
                       cell(o["reason"] or "-"), cell(text),
                       style="red" if stale else ("magenta" if o["reason"] == "floating"
                                                  else None))
     for name, obj in (names or {}).items():
         if isinstance(obj, Object) and obj.label not in seen and 0 < obj.freed < report.cycle:
             seen.add(obj.label)
-            table.add_row(cell(obj.label), cell(name), cell("collected"), cell("-"),
+            table.add_row(cell(obj.label), name_cell(name), cell("collected"), cell("-"),
                           cell(f"(freed by cycle {obj.freed})"))
     return table if table.row_count else None
 
@@ -107,38 +134,74 @@ def stale_table(report):
     entries = report.stale_entries
     if not entries:
         return None
-    table = Table(title="deleted entries still holding their referents (stale slots)",
-                  title_justify="left")
+    table = Table(title=f"deleted entries still holding their referents (stale slots, "
+                        f"model {report.model})", title_justify="left")
     swiss = MODELS[report.model].map == "swiss"
     for col in ("map", "group" if swiss else "bucket", "slot", "ctrl" if swiss else "tophash",
                 "key", "keeps"):
         table.add_column(col)
     for e in entries:
-        table.add_row(cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
-                      cell(repr(e.key)), cell(", ".join(e.referents)))
+        table.add_row(name_cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
+                      name_cell(repr(e.key)),
+                      cell(", ".join(visible(r, NAME_WIDTH) for r in e.referents)))
     return table
 
 
-def maps_table(report):
-    """Each map the cycle kept: shape and bytes (a classic map's B and overflow
-    buckets, a Swiss map's tables, capacity and tombstones)."""
+def stale_note(report, command: str) -> str | None:
+    """One line when the report's stale slots are its model's alone (a model whose
+    delete clears nothing: scanmap): what real Go does, and the command that shows it."""
+    if not report.stale_entries or MODELS[report.model].delete_clears:
+        return None
+    return (f"Stale slots are model {report.model}'s alone: real Go clears a deleted slot "
+            f"(Go 1.21-1.23's mapdelete zeroes its key and elem, Go 1.24+'s Swiss tables "
+            f"too), so the next cycle collects these referents; see {command} --model go")
+
+
+def _bytes_text(b: dict) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in b.items() if v) or "nothing"
+
+
+def maps_table(report) -> Table | None:
+    """Each map the cycle kept: shape and bytes kept (a classic map's B and overflow
+    buckets, a Swiss map's tables, capacity and tombstones). Its figures never wrap:
+    `print_maps` prints lines instead when the table does not fit."""
     maps = report.to_json()["maps"]
     if not maps:
         return None
     swiss = "dirLen" in maps[0]
     shape = (("tables", "dirLen", "globalDepth", "capacity", "tombstones") if swiss
              else ("B", "noverflow", "growing"))
-    table = Table(title="maps", title_justify="left")
-    for col in ("map", "type", "len", *shape, "stale slots"):
-        table.add_column(col, justify="left" if col in ("map", "type") else "right")
-    table.add_column("bytes")
+    table = Table(title=f"maps (model {report.model}; bytes by part below)",
+                  title_justify="left")
+    for col in ("map", "type"):
+        table.add_column(col, overflow="fold")
+    for col in ("len", *shape, "stale slots", "bytes"):
+        table.add_column(col, justify="right", no_wrap=True)
     for m in maps:
-        b = m["bytes"]
-        size = ", ".join(f"{k} {v:,}" for k, v in b.items() if v)
         values = [("yes" if m[k] else "no") if k == "growing" else m[k] for k in shape]
-        table.add_row(cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]),
-                      *(cell(v) for v in values), cell(m["stale_slots"]), cell(size))
+        table.add_row(name_cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]),
+                      *(cell(v) for v in values), cell(m["stale_slots"]),
+                      cell(f"{sum(m['bytes'].values()):,}"))
     return table
+
+
+def print_maps(out: Console, report) -> None:
+    """`maps_table` if it fits the terminal, else one line per map; then each map's
+    bytes by part. Lines wrap between words, so no figure is ever cut."""
+    table = maps_table(report)
+    if table is None:
+        return
+    maps = report.to_json()["maps"]
+    if out.measure(table).minimum <= out.width:
+        out.print(table)
+    else:
+        out.print(cell(f"maps (model {report.model})"), style="italic")
+        for m in maps:
+            out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: len "
+                           f"{m['count']}, {layout_line(m)}, stale slots {m['stale_slots']}"))
+    for m in maps:
+        out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} bytes: "
+                       f"{_bytes_text(m['bytes'])}"))
 
 
 def layout_line(m: dict) -> str:
@@ -161,29 +224,59 @@ def bytes_line(report) -> str:
     return f"bytes kept {kept:,} ({parts or 'nothing'}); freed by this cycle {b['freed']:,}"
 
 
-def measured_table(measured: dict):
+def flatten(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, scalar) rows of a measurement: ``{"before": {"B": 8}}`` gives
+    ``("before.B", 8)``, a list ``("rounds[0].B", 3)``; an empty dict or list stays."""
+    if isinstance(value, dict) and value:
+        return [row for k, v in value.items()
+                for row in flatten(v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list) and value:
+        return [row for i, v in enumerate(value) for row in flatten(v, f"{key}[{i}]")]
+    return [(key, value)]
+
+
+def _value_text(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def measured_table(measured: dict, model: str) -> Table | None:
+    """What the scenario measured, one row per scalar (nested values flattened)."""
     if not measured:
         return None
-    table = Table(title="measured by the scenario", title_justify="left")
-    table.add_column("what")
-    table.add_column("value")
-    for k, v in measured.items():
-        text = v if isinstance(v, str) else json.dumps(v, separators=(", ", ": "))
-        table.add_row(cell(k), cell(text))
+    table = Table(title=f"measured by the scenario (model {model})", title_justify="left")
+    table.add_column("what", overflow="fold")
+    table.add_column("value", overflow="fold")
+    for k, v in flatten(measured):
+        table.add_row(cell(k), cell(_value_text(v)))
     return table
 
 
 def print_report(out, report, measured: dict | None = None, all_objects: bool = False,
-                 doc: str = "", names: dict | None = None) -> None:
-    """The readable report of `run` (and of the stepper at the end of a cycle)."""
+                 doc: str = "", names: dict | None = None, command: str = "gcemu run") -> None:
+    """The readable report of `run` (and of the stepper at the end of a cycle).
+    ``command``: how to run the scenario again, for `stale_note`."""
     if doc:
         out.print(doc, markup=False)
         out.print()
-    for t in (objects_table(report, only_named=not all_objects, names=names),
-              stale_table(report), maps_table(report), measured_table(measured or {})):
-        if t is not None:
-            out.print(t)
+    table = objects_table(report, only_named=not all_objects, names=names)
+    if table is not None:
+        out.print(table)
+    print_stale(out, report, command)
+    print_maps(out, report)
+    table = measured_table(measured or {}, report.model)
+    if table is not None:
+        out.print(table)
     out.print(bytes_line(report), markup=False)
+
+
+def print_stale(out: Console, report, command: str) -> None:
+    """`stale_table` and, when the stale slots are the model's alone, `stale_note`."""
+    table = stale_table(report)
+    if table is not None:
+        out.print(table)
+    note = stale_note(report, command)
+    if note:
+        out.print(note, markup=False, style="bold")
 
 
 def outcome_rows(out) -> dict[str, str]:
@@ -213,7 +306,7 @@ def print_comparison(out, results: dict) -> None:
     for name in models:
         table.add_column(name)
     for n in differ + same:
-        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in models),
+        table.add_row(name_cell(n), *(cell(per_model[m].get(n, "-")) for m in models),
                       style="bold" if n in differ else "dim")
     if names:
         out.print(table)
@@ -223,17 +316,18 @@ def print_comparison(out, results: dict) -> None:
         out.print(f"{name}: {bytes_line(o.report)}", markup=False)
     for name, o in results.items():
         for m in o.report.to_json()["maps"]:
-            out.print(f"{name}: map {m['name'] or '-'} {m['type']}: len {m['count']}, "
-                      f"{layout_line(m)}", markup=False)
+            out.print(cell(f"{name}: map {visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: "
+                           f"len {m['count']}, {layout_line(m)}"))
     measured = {name: o.measured for name, o in results.items() if o.measured}
     if measured:
         t = Table(title="measured by the scenario", title_justify="left")
-        t.add_column("what")
+        t.add_column("what", overflow="fold")
         for name in measured:
             t.add_column(name)
-        keys = list(dict.fromkeys(k for d in measured.values() for k in d))
+        flat = {m: dict(flatten(d)) for m, d in measured.items()}
+        keys = list(dict.fromkeys(k for d in flat.values() for k in d))
         for k in keys:
-            vals = [measured[m].get(k) for m in measured]
-            t.add_row(cell(k), *(cell(v if isinstance(v, str) else json.dumps(v)) for v in vals),
+            vals = [flat[m].get(k) for m in flat]
+            t.add_row(cell(k), *(cell(_value_text(v)) for v in vals),
                       style="bold" if len({json.dumps(v) for v in vals}) > 1 else None)
         out.print(t)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from rich.console import Console
-
 from gcemu.errors import GcemuError
 from gcemu.ui.scenario import prepare
 from gcemu.ui.stepper.stepper import Stepper
+from gcemu.ui.tables import console
 
 
 def _banner(stepper: Stepper, source: str) -> None:
@@ -109,7 +108,7 @@ def run_stepper(scn, model: str, seed: int = 0, history_file: str | None = None)
     for output (``gcemu step x.py | tee log``), lines are read plainly and the prompt
     goes to stderr."""
     heap = prepare(scn, model, seed)
-    out = Console(highlight=False)
+    out = console()
     stepper = Stepper(heap, out, source=str(scn.path))
     _banner(stepper, str(scn.path))
     if sys.stdin.isatty() and sys.stdout.isatty():

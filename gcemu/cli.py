@@ -34,7 +34,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 from gcemu.models import CLASSIC, MODELS, get_model
-from gcemu.render import Recording, render, write_player
+from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.text import visible
 from gcemu.ui.demo import run_demo
 from gcemu.ui.scenario import execute, load, model_for, prepare
@@ -159,12 +159,18 @@ def cmd_compare(args) -> int:
     return 0
 
 
+STDOUT_NAMES = ("-", "/dev/stdout")  # render -o: DOT text on stdout
+
+
 def cmd_render(args) -> int:
     dest = Path(args.output)
-    suffix = dest.suffix.lower()
+    to_stdout = args.output in STDOUT_NAMES
+    suffix = ".dot" if to_stdout else dest.suffix.lower()
     if suffix not in PICTURE_SUFFIXES:
         raise GcemuError(f"{dest}: unknown picture format {suffix or '(none)'!r}; use one "
                          f"of {', '.join(PICTURE_SUFFIXES)}")
+    if to_stdout and args.frames:
+        raise GcemuError("--frames writes one file per step: give -o FILE.svg (or .dot, .png)")
     if args.frames and suffix == ".html":
         raise GcemuError("--frames writes one picture per step: use .dot, .svg or .png "
                          "(the .html player already steps)")
@@ -187,6 +193,9 @@ def cmd_render(args) -> int:
             rec = Recording(heap)
             _run_recording(rec, "GC cycle")
             source = rec.cycle
+        if to_stdout:
+            sys.stdout.write(to_dot(source, **kw).source)
+            return 0
         with progress(f"writing {dest.name}"):
             written.append(render(source, dest, **kw))
     for p in written if len(written) <= 3 else [written[0], written[-1]]:
@@ -332,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = scenario_cmd("render", "draw the heap (.dot .svg .png) or write the HTML stepping "
                      "player (.html)", cmd_render)
     g.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="the file to write; its suffix picks the format")
+                   help="the file to write; its suffix picks the format (- or /dev/stdout: "
+                        "DOT text on stdout)")
     g.add_argument("--focus", action="append", metavar="NAME",
                    help="always draw the path to NAME (repeatable)")
     g.add_argument("--max-buckets", "--max-groups", type=int, metavar="N", dest="max_buckets",

@@ -331,7 +331,7 @@ def test_swiss_tables_groups_and_an_old_table_an_iterator_holds():
                 f"{t.groups_obj.label}, 128 groups" in flat)
     assert f"{old.label} (replaced; an iterator holds it); {old.groups_obj.label}" in flat
     assert f"old {old.label} group 0" in out
-    assert "more group(s) not listed: show table m N" in out
+    assert "more groups not listed: show table m N" in out
     out = run(s, buf, "show table m 1")
     assert f"table 1 of map#1 (m) ({t1.label}, directory entries 1-1)" in " ".join(out.split())
     assert out.count("fe deleted") == t1.tombstones()

@@ -192,13 +192,14 @@ def print_maps(out: Console, report) -> None:
     if table is None:
         return
     maps = report.to_json()["maps"]
-    if out.measure(table).minimum <= out.width:
+    if out.measure(table, options=out.options.update_width(1 << 16)).maximum <= out.width:
         out.print(table)
     else:
         out.print(cell(f"maps (model {report.model})"), style="italic")
         for m in maps:
             out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: len "
-                           f"{m['count']}, {layout_line(m)}, stale slots {m['stale_slots']}"))
+                           f"{m['count']}, {layout_line(m)}, stale slots {m['stale_slots']}, bytes "
+                           f"{sum(m['bytes'].values()):,}"))
     for m in maps:
         out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} bytes: "
                        f"{_bytes_text(m['bytes'])}"))

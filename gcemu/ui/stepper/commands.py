@@ -91,6 +91,12 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+def plural(n: int, word: str, count: bool = True) -> str:
+    """``1 bucket``, ``2 buckets`` (``count=False``: the word alone)."""
+    w = word if n == 1 else word + "s"
+    return f"{n} {w}" if count else w
+
+
 def number(text: str, what: str) -> int:
     try:
         return int(text)

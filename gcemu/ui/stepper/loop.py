@@ -9,6 +9,7 @@ failure is one line on stderr naming the input line).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from gcemu.errors import GcemuError
@@ -56,11 +57,21 @@ def interactive_loop(stepper: Stepper, history_file: str | None = None) -> int:
             continue
         except EOFError:
             return 0
-        try:
-            if not stepper.execute(line):
-                return 0
-        except GcemuError as e:
-            stepper.say(f"error: {e}", "bold red")
+        if not run_line(stepper, line):
+            return 0
+
+
+def run_line(stepper: Stepper, line: str) -> bool:
+    """One command at the terminal: an error is one red line, Ctrl-C (while stepping
+    or while the end-of-cycle report is built) returns to the prompt. False: quit."""
+    try:
+        return stepper.execute(line)
+    except GcemuError as e:
+        stepper.say(f"error: {e}", "bold red")
+    except KeyboardInterrupt:
+        stepper.say(f"interrupted at step {stepper.cycle.steps} (`report` shows the report "
+                    f"once the cycle is over)", "bold")
+    return True
 
 
 def line_loop(stepper: Stepper, stream: Any, echo: bool = True, interactive: bool = False,
@@ -102,11 +113,28 @@ def line_loop(stepper: Stepper, stream: Any, echo: bool = True, interactive: boo
     return 2 if failed else 0
 
 
+def check_history(path: str | None) -> None:
+    """``--history FILE``: a file that can be created or appended to, else one line."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise GcemuError(f"--history {p}: is a folder; give a file, e.g. {p / 'gcemu-history'}")
+    if not p.parent.is_dir():
+        raise GcemuError(f"--history {p}: no such folder {p.parent}")
+    try:
+        with p.open("a", encoding="utf-8"):
+            pass
+    except OSError as e:
+        raise GcemuError(f"--history {p}: cannot write: {e.strerror or e}") from None
+
+
 def run_stepper(scn, model: str, seed: int = 0, history_file: str | None = None) -> int:
     """``gcemu step``: the scenario's heap, then a cycle stepped from the terminal
     (prompt_toolkit) or from the lines of a pipe. With a terminal for input but not
     for output (``gcemu step x.py | tee log``), lines are read plainly and the prompt
     goes to stderr."""
+    check_history(history_file)
     heap = prepare(scn, model, seed)
     out = console()
     stepper = Stepper(heap, out, source=str(scn.path))

@@ -63,7 +63,7 @@ from gcemu.ui.stepper.commands import (
     literal,
     visible,
 )
-from gcemu.ui.tables import cell, objects_table, stale_table
+from gcemu.ui.tables import cell, objects_table, print_stale
 
 
 class Stepper:
@@ -269,9 +269,11 @@ class Stepper:
             return
         labels = self._break_labels()
         steps0, hit = self.cycle.steps, None
+        ran_events: list[Event] = []  # all since the prompt, shown at a breakpoint
         try:
             while not self.cycle.done:
                 events = self._step()
+                ran_events += events
                 for e in events:
                     hit = self._touches(e, labels)
                     if hit:
@@ -280,7 +282,7 @@ class Stepper:
                     ran = self.cycle.steps - steps0
                     self.say(f"breakpoint {hit} at step {self.cycle.steps} "
                              f"({ran} step{'s' if ran != 1 else ''})", "bold red")
-                    self.show_events(events)
+                    self.show_events(ran_events)
                     self._after()
                     return
         except KeyboardInterrupt:
@@ -307,11 +309,15 @@ class Stepper:
 
     def do_unbreak(self, rest: str) -> None:
         if rest == "all":
+            removed = ", ".join(self.breakpoints)
             self.breakpoints.clear()
+            self.say(f"removed the breakpoints on {removed}" if removed else
+                     "no breakpoints to remove")
             return
         if rest not in self.breakpoints:
             raise StepperError(f"no breakpoint on {rest!r}")
         del self.breakpoints[rest]
+        self.say(f"removed the breakpoint on {rest}")
 
     def do_history(self, rest: str) -> None:
         try:
@@ -382,9 +388,10 @@ class Stepper:
         rep = self.cycle.report
         if rep is None:
             raise StepperError("the cycle is not over yet: `continue` finishes it")
-        for t in (objects_table(rep, names=self.names()), stale_table(rep)):
-            if t is not None:
-                self.out.print(t)
+        table = objects_table(rep, names=self.names())
+        if table is not None:
+            self.out.print(table)
+        print_stale(self.out, rep, f"gcemu step {self.source or 'SCENARIO'}")
         b = rep.bytes
         self.say(f"cycle {rep.cycle} over: freed {len(self.cycle.freed)} allocations "
                  f"({b['freed']:,} B)")

@@ -25,7 +25,7 @@ from gcemu.mapfront import MapFront
 from gcemu.scan import bucket_name, slot_state
 from gcemu.swissmap import Directory, GroupsArray, SwissIter, SwissMap
 from gcemu.swissmap import Table as SwissTable
-from gcemu.ui.stepper.commands import EVENT_STYLES, StepperError, number, visible
+from gcemu.ui.stepper.commands import EVENT_STYLES, StepperError, number, plural, visible
 from gcemu.ui.tables import cell
 
 
@@ -235,7 +235,7 @@ def _classic_map(st: Any, m: Any) -> None:
         if arr is None:
             st.say("  no bucket array yet (B=0, nothing inserted)")
             continue
-        table = slots_table(f"{prefix}s: {arr.label}, {n} buckets, {arr.size:,} B, "
+        table = slots_table(f"{prefix}s: {arr.label}, {plural(n, 'bucket')}, {arr.size:,} B, "
                             f"{st.colour(arr)}", "bucket", "tophash")
         empty = 0
         for j in range(n):
@@ -248,10 +248,11 @@ def _classic_map(st: Any, m: Any) -> None:
         st.out.print(table)
         rest = n - shown - empty
         if empty:
-            st.say(f"  {empty} bucket(s) with nothing in them not listed", "dim")
+            st.say(f"  {plural(empty, 'bucket')} with nothing in them not listed", "dim")
         if rest > 0:
             where = f"{m.name} N" if m.name else "N"
-            st.say(f"  {rest} more bucket(s) not listed: show {prefix} {where}", "dim")
+            st.say(f"  {rest} more {plural(rest, 'bucket', False)} not listed: show {prefix} "
+                   f"{where}", "dim")
 
 
 def _classic_show(st: Any, what: str, args: list[str]) -> None:
@@ -353,12 +354,14 @@ def _swiss_map(st: Any, m: Any) -> None:
                 empty += 1
         st.out.print(table)
         if empty:
-            st.say(f"  {empty} group(s) with nothing in them not listed", "dim")
+            st.say(f"  {plural(empty, 'group')} with nothing in them not listed", "dim")
         if shown + empty < n:
             how = f": show table {where}N" if arr.current() and arr.table else ""
-            st.say(f"  {n - shown - empty} more group(s) not listed{how}", "dim")
+            more = n - shown - empty
+            st.say(f"  {more} more {plural(more, 'group', False)} not listed{how}", "dim")
     if listed > 4:
-        st.say(f"  {listed - 4} more table(s) not listed: show table {where}N", "dim")
+        st.say(f"  {listed - 4} more {plural(listed - 4, 'table', False)} not listed: show "
+               f"table {where}N", "dim")
 
 
 def _swiss_show(st: Any, what: str, args: list[str]) -> None:
@@ -395,7 +398,7 @@ def show_table(st: Any, m: Any, n: int) -> None:
                 for g in arr.groups)
     st.out.print(table)
     if empty:
-        st.say(f"  {empty} group(s) with nothing in them not listed", "dim")
+        st.say(f"  {plural(empty, 'group')} with nothing in them not listed", "dim")
 
 
 def show_group(st: Any, m: Any, *nums: int) -> None:

@@ -10,7 +10,7 @@ frees nothing by itself; the next GC frees the 1000 deleted values (HeapAlloc -7
 array (B=8, 275 buckets) stays allocated with count=0 until the map itself becomes
 unreachable. So "HeapInuse does not fall" is true of the buckets only.
 
-gcemu has no MemStats; `gcemu.scenario.memstats` gives the figures it has:
+gcemu has no MemStats; `gcemu.ui.scenario.memstats` gives the figures it has:
 allocations (mallocs), frees, live allocations and their bytes rounded to size
 classes (heap_alloc, like HeapAlloc; spans, pages and string data are not modelled).
 
@@ -27,7 +27,7 @@ each with mallocs, frees, heap_objects, heap_alloc, len, B and bucket_array byte
     gcemu run examples/ch1_memstats.py
 """
 
-from gcemu.scenario import memstats
+from gcemu.ui.scenario import memstats
 
 
 def stats(heap, m):

@@ -24,6 +24,8 @@ real Go.) Under the classic models this scenario is not defined.
 
 import os
 
+MODEL = "go-swiss"  # the default model: this scenario reads the Swiss layout
+
 W = 5000
 
 

@@ -32,7 +32,7 @@ stale_bytes, same_size_grows so far), "B_values" (the set of B seen, as a list).
 """
 
 from gcemu.gomap import SAME_SIZE_GROW
-from gcemu.scenario import memstats
+from gcemu.ui.scenario import memstats
 
 LIVE = 40
 ROUNDS = 4000

@@ -28,7 +28,7 @@ Measured (returned): "before" and "after" (len, B, bucket_array bytes, heap_allo
     gcemu run examples/rebuild_map.py
 """
 
-from gcemu.scenario import memstats
+from gcemu.ui.scenario import memstats
 
 
 def shape(heap, m):

@@ -31,7 +31,7 @@ c's values were freed at each point ("b_freed_after_delete", "b_freed_after_gc",
     gcemu run examples/release_timing.py
 """
 
-from gcemu.scenario import memstats
+from gcemu.ui.scenario import memstats
 
 
 def scenario(heap):

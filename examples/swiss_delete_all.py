@@ -15,6 +15,8 @@ the classic models this scenario is not defined (it reads the Swiss layout).
     gcemu run examples/swiss_delete_all.py --model go-swiss
 """
 
+MODEL = "go-swiss"  # the default model: this scenario reads the Swiss layout
+
 N = 1000
 
 

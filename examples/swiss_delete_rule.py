@@ -21,6 +21,8 @@ models this scenario is not defined (it reads the Swiss layout).
     gcemu explain examples/swiss_delete_rule.py c --model go-swiss
 """
 
+MODEL = "go-swiss"  # the default model: this scenario reads the Swiss layout
+
 
 def scenario(heap):
     heap.declare("type T struct { id int; next *T; buf [48]byte }")

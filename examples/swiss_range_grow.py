@@ -19,6 +19,8 @@ all collected after it. Under the classic models this scenario is not defined.
     gcemu explain examples/swiss_range_grow.py v0 --model go-swiss
 """
 
+MODEL = "go-swiss"  # the default model: this scenario reads the Swiss layout
+
 
 def scenario(heap):
     heap.declare("type T struct { id int; buf [48]byte }")

@@ -1,7 +1,7 @@
 """The ``gcemu`` command.
 
 Every subcommand but ``demo`` reads a scenario (a Python file defining
-``scenario(heap)``, see `gcemu.scenario`), runs it on a fresh heap of the chosen model
+``scenario(heap)``, see `gcemu.ui.scenario`), runs it on a fresh heap of the chosen model
 and shows what a GC cycle does with it:
 
 - ``run``: one cycle, a readable report (rich tables) or, with ``--json``, the JSON
@@ -11,9 +11,9 @@ and shows what a GC cycle does with it:
 - ``compare``: models side by side (the classic map's two by default, ``--models`` for
   others, e.g. ``go,go-swiss``), differences first;
 - ``render -o FILE``: a picture (.dot .svg .png) or the HTML stepping player (.html);
-- ``step``: the interactive stepper (`gcemu.stepper`), also scriptable through a pipe;
+- ``step``: the interactive stepper (`gcemu.ui.stepper`), also scriptable through a pipe;
 - ``demo``: the seed article's central scenario under the classic models, then what
-  changed with Go 1.24's Swiss tables (`gcemu.demo`).
+  changed with Go 1.24's Swiss tables (`gcemu.ui.demo`).
 
 Bad input of any kind ends in one line on stderr that names the file and line, and
 exit status 2; ``--debug`` shows the traceback as well. Long work shows a progress
@@ -27,12 +27,27 @@ import contextlib
 import json
 import os
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 from typing import Any
 
-from gcemu.core.models import CLASSIC, MODELS
+from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
+from gcemu.render import Recording, render, to_dot, write_player
+from gcemu.render.text import visible
+from gcemu.ui.demo import run_demo
+from gcemu.ui.scenario import execute, load, model_for, prepare
+from gcemu.ui.stepper.loop import run_stepper
+from gcemu.ui.tables import (
+    console,
+    heading,
+    print_comparison,
+    print_report,
+    progress,
+    stale_note,
+    who,
+)
 
 EXIT_BAD_INPUT = 2
 PICTURE_SUFFIXES = (".dot", ".gv", ".svg", ".png", ".html")
@@ -43,211 +58,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"gcemu: error: {message} (see gcemu --help)\n")
 
 
-# -- output helpers ------------------------------------------------------------------------
-def console(stderr: bool = False):
-    """A rich Console on stdout (or stderr)."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-@contextlib.contextmanager
-def progress(description: str, total: int | None = None, count: bool = False):
-    """A progress bar on stderr while a block runs, shown only on a terminal.
-
-    Yields ``advance(n=1, description=None)``. With ``total=None`` the bar pulses (with
-    a counter if ``count``). Nothing is printed when stderr is not a terminal, so
-    piped and ``--json`` output stays clean.
-    """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    err = console(stderr=True)
-    enabled = err.is_terminal and not os.environ.get("GCEMU_NO_PROGRESS")
-    columns = [SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn()]
-    if total is not None:
-        columns.append(MofNCompleteColumn())
-    elif count:
-        columns.append(TextColumn("{task.completed}"))
-    columns.append(TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not enabled) as bar:
-        task = bar.add_task(description, total=total)
-
-        def advance(n: int = 1, description: str | None = None) -> None:
-            if description is None:
-                bar.advance(task, n)
-            else:
-                bar.update(task, advance=n, description=description)
-
-        yield advance
-
-
-def cell(value: Any, style: str = ""):
-    """A table cell that shows ``value`` as it is: no rich markup (map types such as
-    ``map[string]*T`` and user keys would otherwise be read as markup tags)."""
-    from rich.text import Text
-
-    return Text(value if isinstance(value, str) else str(value), style=style)
-
-
-def _who(obj: Any) -> str:
-    return f"{obj.label} ({obj.name})" if getattr(obj, "name", None) else obj.label
-
-
-def objects_table(report, only_named: bool = True, names: dict | None = None,
-                  title: str | None = None):
-    """Each (named) object: state, reason and the path that kept it. ``names`` (a
-    scenario's names, `Outcome.names`) adds the named objects an earlier cycle freed."""
-    from rich.table import Table
-
-    from gcemu.core.heap import Object
-
-    table = Table(title=title or f"objects after cycle {report.cycle}, model {report.model}",
-                  title_justify="left")
-    for col in ("object", "name", "state", "reason"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("path from a root")
-    seen = set()
-    for o in report.to_json()["objects"]:
-        seen.add(o["id"])
-        if only_named and not o["name"]:
-            continue
-        stale = o["reason"] in ("stale-slot", "oldbuckets")
-        path = o["path"]
-        # floating garbage has no path: its JSON "path" is [the note, the object]
-        text = path[0] if o["reason"] == "floating" and path else " → ".join(path)
-        table.add_row(cell(o["id"]), cell(o["name"] or ""), cell(o["state"]),
-                      cell(o["reason"] or "-"), cell(text),
-                      style="red" if stale else ("magenta" if o["reason"] == "floating"
-                                                 else None))
-    for name, obj in (names or {}).items():
-        if isinstance(obj, Object) and obj.label not in seen and 0 < obj.freed < report.cycle:
-            seen.add(obj.label)
-            table.add_row(cell(obj.label), cell(name), cell("collected"), cell("-"),
-                          cell(f"(freed by cycle {obj.freed})"))
-    return table if table.row_count else None
-
-
-def stale_table(report):
-    """Deleted-but-unreclaimed slots whose referents stayed reachable."""
-    from rich.table import Table
-
-    entries = report.stale_entries
-    if not entries:
-        return None
-    table = Table(title="deleted entries still holding their referents (stale slots)",
-                  title_justify="left")
-    swiss = MODELS[report.model].map == "swiss"
-    for col in ("map", "group" if swiss else "bucket", "slot", "ctrl" if swiss else "tophash",
-                "key", "keeps"):
-        table.add_column(col)
-    for e in entries:
-        table.add_row(cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
-                      cell(repr(e.key)), cell(", ".join(e.referents)))
-    return table
-
-
-def maps_table(report):
-    """Each map the cycle kept: shape and bytes (a classic map's B and overflow
-    buckets, a Swiss map's tables, capacity and tombstones)."""
-    from rich.table import Table
-
-    maps = report.to_json()["maps"]
-    if not maps:
-        return None
-    swiss = "dirLen" in maps[0]
-    shape = (("tables", "dirLen", "globalDepth", "capacity", "tombstones") if swiss
-             else ("B", "noverflow", "growing"))
-    table = Table(title="maps", title_justify="left")
-    for col in ("map", "type", "len", *shape, "stale slots"):
-        table.add_column(col, justify="left" if col in ("map", "type") else "right")
-    table.add_column("bytes")
-    for m in maps:
-        b = m["bytes"]
-        size = ", ".join(f"{k} {v:,}" for k, v in b.items() if v)
-        values = [("yes" if m[k] else "no") if k == "growing" else m[k] for k in shape]
-        table.add_row(cell(m["name"] or "-"), cell(m["type"]), cell(m["count"]),
-                      *(cell(v) for v in values), cell(m["stale_slots"]), cell(size))
-    return table
-
-
-def layout_line(m: dict) -> str:
-    """One map of a JSON report in a few words: ``B=3 (8 buckets), noverflow 0`` or
-    ``4 tables, dirLen 4, capacity 4096, tombstones 50``."""
-    if "dirLen" not in m:
-        grow = ", growing" if m["growing"] else ""
-        n = 1 << m["B"]
-        return f"B={m['B']} ({n} bucket{'s' * (n != 1)}), noverflow {m['noverflow']}{grow}"
-    if m["dirLen"] == 0:
-        return "small map (one group of 8 slots)" if m["capacity"] else "small map (no group yet)"
-    return (f"{m['tables']} table{'s' * (m['tables'] != 1)}, dirLen {m['dirLen']}, capacity "
-            f"{m['capacity']}, tombstones {m['tombstones']}")
-
-
-def bytes_line(report) -> str:
-    b = report.bytes
-    kept = sum(v for k, v in b.items() if k != "freed")
-    parts = ", ".join(f"{k} {v:,}" for k, v in b.items() if k != "freed" and v)
-    return f"bytes kept {kept:,} ({parts or 'nothing'}); freed by this cycle {b['freed']:,}"
-
-
-def measured_table(measured: dict):
-    from rich.table import Table
-
-    if not measured:
-        return None
-    table = Table(title="measured by the scenario", title_justify="left")
-    table.add_column("what")
-    table.add_column("value")
-    for k, v in measured.items():
-        text = v if isinstance(v, str) else json.dumps(v, separators=(", ", ": "))
-        table.add_row(cell(k), cell(text))
-    return table
-
-
-def print_report(out, report, measured: dict | None = None, all_objects: bool = False,
-                 doc: str = "", names: dict | None = None) -> None:
-    """The readable report of `run` (and of the stepper at the end of a cycle)."""
-    if doc:
-        out.print(doc, markup=False)
-        out.print()
-    for t in (objects_table(report, only_named=not all_objects, names=names),
-              stale_table(report), maps_table(report), measured_table(measured or {})):
-        if t is not None:
-            out.print(t)
-    out.print(bytes_line(report), markup=False)
-
-
 # -- the commands ---------------------------------------------------------------------------
 def _load(args):
-    from gcemu.scenario import load
+    """The scenario; ``args.model`` becomes the model it runs under (`model_for`)."""
+    scn = load(args.scenario)
+    if "model" in args:
+        args.model = model_for(scn, args.model)
+    return scn
 
-    return load(args.scenario)
+
+def _scenario_stdout(args):
+    """Where the scenario's own print() goes: stderr when stdout carries JSON."""
+    if getattr(args, "json", False):
+        return contextlib.redirect_stdout(sys.stderr)
+    return contextlib.nullcontext()
 
 
-def _execute(scn, model: str, seed: int):
-    from gcemu.scenario import execute
-
-    with progress(f"{scn.path.name}: scenario and one GC cycle ({model})"):
-        return execute(scn, model, seed)
+def _execute(scn, args):
+    with progress(f"{scn.path.name}: scenario and one GC cycle ({args.model})"), \
+            _scenario_stdout(args):
+        return execute(scn, args.model, args.seed)
 
 
 def cmd_demo(args) -> int:
-    from gcemu.demo import run_demo
-
     run_demo(Path(args.out), console(), pictures=not args.no_pictures)
     return 0
 
 
 def cmd_run(args) -> int:
     scn = _load(args)
-    out = _execute(scn, args.model, args.seed)
+    out = _execute(scn, args)
     if args.json:
         data = out.report.to_json()
         data["scenario"] = str(scn.path)
@@ -256,47 +96,34 @@ def cmd_run(args) -> int:
         print(json.dumps(data, indent=2))
         return 0
     c = console()
-    c.rule(f"{scn.path} · model {args.model}", style="dim")
+    heading(c, f"{scn.path} · model {args.model}")
     print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
-                 names=out.names)
+                 names=out.names, command=f"gcemu run {scn.path}")
     return 0
 
 
 def cmd_explain(args) -> int:
     scn = _load(args)
-    out = _execute(scn, args.model, args.seed)
+    out = _execute(scn, args)
     obj = out.named(args.name)
     report = out.report
-    state = report.reason(obj)
-    state = f"retained ({state})" if state else "collected"
-    print(f"{_who(obj)} under model {args.model}, cycle {report.cycle}: {state}")
+    reason = report.reason(obj)
+    state = f"retained ({reason})" if reason else "collected"
+    print(f"{visible(who(obj), None)} under model {args.model}, cycle {report.cycle}: {state}")
     path = report.why(obj)
     print(path)
     if path.hops:
         what = "ctrl" if out.heap.model.map == "swiss" else "tophash"
         for name, row in report.path_buckets(obj):
             print(f"{name} {what}: {row}")
+    note = stale_note(report, f"gcemu explain {scn.path} {args.name}")
+    if note and reason == "stale-slot":
+        print(note)
     return 0
-
-
-def _outcome_rows(out) -> dict[str, str]:
-    """name -> "state (reason)" of every named object of one run."""
-    from gcemu.core.heap import Object
-
-    rows = {}
-    for o in out.report.to_json()["objects"]:
-        if o["name"]:
-            rows.setdefault(o["name"], o["state"] + (f" ({o['reason']})" if o["reason"] else ""))
-    for name, obj in out.names.items():
-        if name not in rows and isinstance(obj, Object) and obj.freed:
-            rows[name] = f"collected (cycle {obj.freed})"
-    return rows
 
 
 def parse_models(text: str) -> list[str]:
     """``--models``: comma-separated model names (at least two), or ``all``."""
-    from gcemu.core.models import get_model
-
     if text.strip() == "all":
         return list(MODELS)
     names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
@@ -313,70 +140,37 @@ def parse_models(text: str) -> list[str]:
 
 
 def cmd_compare(args) -> int:
-    from rich.table import Table
-
-    from gcemu.scenario import execute
-
     models = parse_models(args.models)
     scn = _load(args)
     results = {}
     with progress(f"{scn.path.name}: {len(models)} models", total=len(models)) as advance:
         for name in models:
-            results[name] = execute(scn, name, args.seed)
+            with _scenario_stdout(args):
+                results[name] = execute(scn, name, args.seed)
             advance()
     if args.json:
         print(json.dumps({name: dict(o.report.to_json(), measured=o.measured)
                           for name, o in results.items()}, indent=2))
         return 0
-    per_model = {name: _outcome_rows(out) for name, out in results.items()}
-    names = list(dict.fromkeys(n for rows in per_model.values() for n in rows))
-    differ = [n for n in names if len({per_model[m].get(n, "-") for m in models}) > 1]
-    same = [n for n in names if n not in differ]
     c = console()
-    c.rule(f"{scn.path} · {', '.join(models)}", style="dim")
+    heading(c, f"{scn.path} · models {', '.join(models)}")
     c.print(scn.title, markup=False)
-    table = Table(title=f"named objects: {len(differ)} differ, {len(same)} the same",
-                  title_justify="left")
-    table.add_column("name")
-    for name in models:
-        table.add_column(name)
-    for n in differ + same:
-        table.add_row(cell(n), *(cell(per_model[m].get(n, "-")) for m in models),
-                      style="bold" if n in differ else "dim")
-    if names:
-        c.print(table)
-    else:
-        c.print("(the scenario names no objects: give them name=...)", markup=False)
-    for name, out in results.items():
-        c.print(f"{name}: {bytes_line(out.report)}", markup=False)
-    for name, out in results.items():
-        for m in out.report.to_json()["maps"]:
-            c.print(f"{name}: map {m['name'] or '-'} {m['type']}: len {m['count']}, "
-                    f"{layout_line(m)}", markup=False)
-    measured = {name: out.measured for name, out in results.items() if out.measured}
-    if measured:
-        t = Table(title="measured by the scenario", title_justify="left")
-        t.add_column("what")
-        for name in measured:
-            t.add_column(name)
-        keys = list(dict.fromkeys(k for d in measured.values() for k in d))
-        for k in keys:
-            vals = [measured[m].get(k) for m in measured]
-            t.add_row(cell(k), *(cell(v if isinstance(v, str) else json.dumps(v)) for v in vals),
-                      style="bold" if len({json.dumps(v) for v in vals}) > 1 else None)
-        c.print(t)
+    print_comparison(c, results)
     return 0
 
 
-def cmd_render(args) -> int:
-    from gcemu.render import render
-    from gcemu.scenario import prepare
+STDOUT_NAMES = ("-", "/dev/stdout")  # render -o: DOT text on stdout
 
+
+def cmd_render(args) -> int:
     dest = Path(args.output)
-    suffix = dest.suffix.lower()
+    to_stdout = args.output in STDOUT_NAMES
+    suffix = ".dot" if to_stdout else dest.suffix.lower()
     if suffix not in PICTURE_SUFFIXES:
         raise GcemuError(f"{dest}: unknown picture format {suffix or '(none)'!r}; use one "
                          f"of {', '.join(PICTURE_SUFFIXES)}")
+    if to_stdout and args.frames:
+        raise GcemuError("--frames writes one file per step: give -o FILE.svg (or .dot, .png)")
     if args.frames and suffix == ".html":
         raise GcemuError("--frames writes one picture per step: use .dot, .svg or .png "
                          "(the .html player already steps)")
@@ -396,11 +190,12 @@ def cmd_render(args) -> int:
     else:
         source: Any = heap
         if args.after_gc:
-            from gcemu.render import Recording
-
             rec = Recording(heap)
             _run_recording(rec, "GC cycle")
             source = rec.cycle
+        if to_stdout:
+            sys.stdout.write(to_dot(source, **kw).source)
+            return 0
         with progress(f"writing {dest.name}"):
             written.append(render(source, dest, **kw))
     for p in written if len(written) <= 3 else [written[0], written[-1]]:
@@ -421,8 +216,6 @@ def _run_recording(rec, what: str) -> None:
 
 
 def _render_player(heap, dest: Path, kw: dict) -> Path:
-    from gcemu.render import Recording, write_player
-
     rec = Recording(heap)
     _run_recording(rec, "recording the GC cycle")
     with progress(f"laying out {dest.name}"):
@@ -431,8 +224,6 @@ def _render_player(heap, dest: Path, kw: dict) -> Path:
 
 def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
     """One picture per step of the cycle: FILE-0000.svg (the start), -0001, ..."""
-    from gcemu.render import Recording, render
-
     rec = Recording(heap)
     out = []
     with progress(f"frames of {dest.name}", count=True) as advance:
@@ -449,8 +240,6 @@ def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
 
 
 def cmd_step(args) -> int:
-    from gcemu.stepper import run_stepper
-
     scn = _load(args)
     return run_stepper(scn, args.model, args.seed, history_file=args.history)
 
@@ -491,8 +280,6 @@ def _add_verify(sub) -> None:
 
 def models_epilog() -> str:
     """The models, one per paragraph with its summary, for a command's help."""
-    import textwrap
-
     width = max(len(n) for n in MODELS) + 4
     out = ["models:"]
     for name, m in MODELS.items():
@@ -531,8 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         s.add_argument("scenario", help="a Python file defining scenario(heap)")
         if model:
-            s.add_argument("--model", choices=sorted(MODELS), default="scanmap",
-                           help="the model (default %(default)s; see models below)")
+            s.add_argument("--model", choices=sorted(MODELS), default=None,
+                           help="the model (default: the scenario's MODEL = \"...\" if it "
+                                "sets one, else scanmap; see models below)")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         s.set_defaults(func=func)
         return s
@@ -553,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = scenario_cmd("render", "draw the heap (.dot .svg .png) or write the HTML stepping "
                      "player (.html)", cmd_render)
     g.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="the file to write; its suffix picks the format")
+                   help="the file to write; its suffix picks the format (- or /dev/stdout: "
+                        "DOT text on stdout)")
     g.add_argument("--focus", action="append", metavar="NAME",
                    help="always draw the path to NAME (repeatable)")
     g.add_argument("--max-buckets", "--max-groups", type=int, metavar="N", dest="max_buckets",

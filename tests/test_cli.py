@@ -203,7 +203,7 @@ def test_compare_a_classic_and_a_swiss_map(many, capsys):
     scn = many
     code, out, err = inproc(capsys, "compare", scn, "--models", "go,go-swiss")
     assert code == 0, err
-    assert "many.py · go, go-swiss" in out
+    assert "many.py · models go, go-swiss" in out
     header = next(ln for ln in out.splitlines() if ln.startswith("┃ name"))
     assert [c.strip() for c in header.split("┃")[2:4]] == ["go", "go-swiss"]
     v1 = next(ln for ln in out.splitlines() if ln.startswith("│ v1 "))
@@ -222,7 +222,7 @@ def test_compare_a_classic_and_a_swiss_map(many, capsys):
     assert list(data) == ["scanmap", "go", "go-swiss", "go-swiss-1.27"]
     assert data["go-swiss"]["maps"][0]["capacity"] == 2048
     code, out, _ = inproc(capsys, "compare", scn)     # the default: the classic two
-    assert code == 0 and "many.py · scanmap, go" in out and "go-swiss" not in out
+    assert code == 0 and "many.py · models scanmap, go" in out and "go-swiss" not in out
 
 
 @pytest.mark.parametrize("models, message", [
@@ -264,7 +264,8 @@ def test_run_and_explain_a_swiss_map(many, capsys, tmp_path):
         "stale slots", "bytes"]
     row = next(ln for ln in table.splitlines() if ln.startswith("│ m "))
     assert [c.strip() for c in row.split("│")[3:8]] == ["2", "2", "2", "1", "2048"]
-    assert "groups 36,864" in row
+    assert row.split("│")[-2].strip() == "36,992"            # bytes kept: their sum
+    assert re.search(r"^m bytes: .*groups 36,864", out, re.M)
     code, out, err = inproc(capsys, "explain", scn, "v0", "--model", "go-swiss")
     assert code == 0, err
     assert "retained (live)" in out.splitlines()[0]

@@ -2,7 +2,7 @@
 
 Each example is a scenario file whose docstring states one claim of the seed article,
 what real Go does, and the expected outcome under each model; the check below with the
-same name asserts that outcome (through `gcemu.scenario.execute`, the report API and
+same name asserts that outcome (through `gcemu.ui.scenario.execute`, the report API and
 `gcemu.testing`), and what the scenario measured along the way. The article's
 examples run under the classic models (scanmap, go); the ``swiss_*`` and churn
 examples under the Swiss models (go-swiss, go-swiss-1.27); the article's scenarios
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gcemu.scenario import execute, load
 from gcemu.testing import assert_collected, assert_retained, assert_retained_bytes, assert_stale
+from gcemu.ui.scenario import execute, load
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 MODELS = ("scanmap", "go")

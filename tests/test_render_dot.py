@@ -22,7 +22,7 @@ from gcemu.render.classic import TOPHASH_COLORS
 from gcemu.render.dot import INSTALL_HINT, pipe
 from gcemu.render.swiss import CTRL_COLORS, CTRL_LEGEND
 from gcemu.render.text import visible
-from gcemu.scenario import load, prepare
+from gcemu.ui.scenario import load, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

@@ -13,8 +13,10 @@ from rich.console import Console
 
 import gcemu
 from gcemu.gomap import flags_text
-from gcemu.scenario import load, prepare
-from gcemu.stepper import COMMANDS, Stepper, StepperError, line_loop, literal
+from gcemu.ui.scenario import load, prepare
+from gcemu.ui.stepper.commands import COMMANDS, StepperError, literal
+from gcemu.ui.stepper.loop import line_loop
+from gcemu.ui.stepper.stepper import Stepper
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz dot")
@@ -329,7 +331,7 @@ def test_swiss_tables_groups_and_an_old_table_an_iterator_holds():
                 f"{t.groups_obj.label}, 128 groups" in flat)
     assert f"{old.label} (replaced; an iterator holds it); {old.groups_obj.label}" in flat
     assert f"old {old.label} group 0" in out
-    assert "more group(s) not listed: show table m N" in out
+    assert "more groups not listed: show table m N" in out
     out = run(s, buf, "show table m 1")
     assert f"table 1 of map#1 (m) ({t1.label}, directory entries 1-1)" in " ".join(out.split())
     assert out.count("fe deleted") == t1.tombstones()

@@ -17,7 +17,7 @@ from gcemu import toolchain
 from gcemu.api import Heap
 from gcemu.cli import main
 from gcemu.golang import compare, cycles, gen, verify
-from gcemu.scenario import load, prepare
+from gcemu.ui.scenario import load, prepare
 
 needs_go = pytest.mark.skipif(not toolchain.have_toolchain(),
                               reason="no Go 1.23 toolchain: " + toolchain.HOW_TO_GET)

@@ -65,7 +65,7 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
     comparison as a dict."""
     from gcemu import toolchain
     from gcemu.golang import compare, gen, swisscompare
-    from gcemu.scenario import ScenarioError, load, prepare
+    from gcemu.ui.scenario import ScenarioError, load, prepare
 
     series, flavour = runtime_for(model)
     tc = toolchain.find_toolchain(series) if flavour == "swiss" else toolchain.find_toolchain()

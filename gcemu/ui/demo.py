@@ -41,10 +41,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.table import Table
+
 from gcemu.api import Heap
 from gcemu.core.models import CLASSIC
 from gcemu.gomap import flags_text
+from gcemu.render import Recording, render, write_player
+from gcemu.render.dot import INSTALL_HINT
 from gcemu.swissmap import SwissMap
+from gcemu.ui.tables import cell, progress
 
 SWISS = "go-swiss"
 
@@ -109,8 +114,6 @@ def delete_middle_then_last(model: str, out_dir: Path | None = None,
 
 def _pictures(h: Heap, model: str, out_dir: Path):
     """The heap before the cycle, the recorded cycle as a player, and its end."""
-    from gcemu.render import Recording, render, write_player
-
     stem = out_dir / f"delete-middle-{model}"
     have_dot = shutil.which("dot") is not None
     ext = ".svg" if have_dot else ".dot"
@@ -251,10 +254,6 @@ byte 0x80 (empty), and b's value is collected too.</p>
 
 def _part1_table(parts: dict[str, Part1], row: str):
     """Part 1's table: per model and step, the slot bytes and what became of b and c."""
-    from rich.table import Table
-
-    from gcemu.cli import cell
-
     table = Table(show_lines=True)
     for col in ("model", "step", row, "value of b", "value of c"):
         table.add_column(col, no_wrap=col == row)
@@ -267,10 +266,6 @@ def _part1_table(parts: dict[str, Part1], row: str):
 
 def _steps_table(results: dict[str, list[tuple[str, str]]]):
     """Parts 2 and 3: per model and step, the map's shape and what the GC freed."""
-    from rich.table import Table
-
-    from gcemu.cli import cell
-
     table = Table(show_lines=True)
     for col in ("model", "step", "result"):
         table.add_column(col)
@@ -281,8 +276,6 @@ def _steps_table(results: dict[str, list[tuple[str, str]]]):
 
 
 def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
-    from gcemu.cli import progress
-
     out_dir.mkdir(parents=True, exist_ok=True)
     say = console.print
     console.rule("gcemu demo: what the GC keeps after delete from a Go map")
@@ -331,8 +324,6 @@ def run_demo(out_dir: Path, console, pictures: bool = True) -> None:
     if pictures:
         index = _index(out_dir, parts)
         if shutil.which("dot") is None:
-            from gcemu.render.dot import INSTALL_HINT
-
             say(f"Pictures written as .dot (no stepping pages): {INSTALL_HINT}.",
                 markup=False)
         say(f"Open {index.resolve().as_uri()} to step through the GC cycle of each model.",

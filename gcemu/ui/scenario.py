@@ -12,6 +12,10 @@ reports, ``gcemu explain`` and pictures use. What it does next is up to gcemu's 
   stop-the-world cycle runs.
 - `prepare` (``gcemu step``, ``render``): no GC; the heap as the scenario left it.
 
+A scenario that only makes sense under some models (it reads a Swiss map's tables, say)
+names its default with a module-level ``MODEL = "go-swiss"``: the commands use it when
+``--model`` is not given (`Scenario.model`).
+
 A scenario may *measure* things along the way (bytes before and after a delete, a
 tophash row, how many allocations a loop made) and return them as a dict with string
 keys and JSON values; `execute` hands them back as `Outcome.measured`, ``gcemu run``
@@ -20,14 +24,15 @@ the figures gcemu has that resemble Go's ``runtime.MemStats``.
 
 Errors
 ------
-Anything that goes wrong in the user's file (a syntax error, an exception, an unknown
-type or name, a bad return value) becomes one `ScenarioError` whose message names the
-file and line and says what is wrong.
+Anything that goes wrong in the user's file (a syntax error, an exception, any
+`BaseException` but Ctrl-C, an unknown type or name, a bad return value) becomes one
+`ScenarioError` whose message names the file and line and says what is wrong; reading a
+Swiss map's field on a classic map says which models have it.
 
 Examples
 --------
 >>> import pathlib, tempfile
->>> from gcemu.scenario import execute, load
+>>> from gcemu.ui.scenario import execute, load
 >>> src = '''
 ... def scenario(heap):
 ...     heap.declare("type T struct { id int; next *T }")
@@ -45,6 +50,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 import traceback
@@ -54,9 +60,12 @@ from pathlib import Path
 from typing import Any
 
 from gcemu.api import Heap
+from gcemu.core.models import MODELS
 from gcemu.errors import GcemuError
 from gcemu.gofront.scenario import go_scenario
+from gcemu.mapfront import MapFront
 from gcemu.report import Report
+from gcemu.swissmap import SwissMap
 
 
 class ScenarioError(GcemuError):
@@ -71,6 +80,7 @@ class Scenario:
     path: Path
     func: Callable[[Heap], object]
     doc: str
+    model: str | None = None  # the file's ``MODEL = "..."``: its default model
 
     @property
     def title(self) -> str:
@@ -123,8 +133,6 @@ def names_of(heap: Heap) -> dict[str, Any]:
 
 
 def _suggest(name: str, names: Any) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(names), n=3)
     if close:
         return f"; did you mean {', '.join(close)}?"
@@ -156,7 +164,7 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(f"{p}: no such scenario file")
     if not p.is_file():
         raise ScenarioError(f"{p}: not a file (a scenario is a Python file)")
-    if p.suffix == ".go":  # gofront hook (issue 15): a Go program as a scenario
+    if p.suffix == ".go":  # a Go program as a scenario (gcemu.gofront)
         try:
             func, doc = go_scenario(p)
         except GcemuError as e:
@@ -180,23 +188,40 @@ def load(path: str | Path) -> Scenario:
         exec(code, namespace)
     except SystemExit as e:
         raise ScenarioError(f"{_where(e, p)}: the file called exit({e.code!r})") from e
-    except Exception as e:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # the user's code: any raise but Ctrl-C is one line
         raise ScenarioError(f"{_where(e, p)}: {type(e).__name__}: {_one_line(e)}") from e
     func = namespace.get("scenario")
     if not callable(func):
         raise ScenarioError(f"{p}: defines no function scenario(heap)")
     doc = (func.__doc__ or namespace.get("__doc__") or "").strip()
-    return Scenario(p, func, doc)
+    model = namespace.get("MODEL")
+    if model is not None and model not in MODELS:
+        raise ScenarioError(f"{p}: MODEL = {model!r} is not a model (models: "
+                            f"{', '.join(MODELS)})")
+    return Scenario(p, func, doc, model)
+
+
+def model_for(scn: Scenario, given: str | None) -> str:
+    """The model to run ``scn`` under: ``--model`` if given, else the file's
+    ``MODEL``, else scanmap (the design card's model)."""
+    return given or scn.model or "scanmap"
 
 
 def _measurements(scn: Scenario, value: Any) -> dict[str, Any]:
     """Check what ``scenario(heap)`` returned: None or a dict of JSON values."""
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+    if not isinstance(value, dict):
         raise ScenarioError(
             f"{scn.path}: scenario(heap) returned a {type(value).__name__}; return None "
             f"or a dict of measurements with string keys")
+    bad = [k for k in value if not isinstance(k, str)]
+    if bad:
+        raise ScenarioError(
+            f"{scn.path}: the measurements scenario(heap) returned have the key "
+            f"{bad[0]!r} ({type(bad[0]).__name__}); their keys must be strings")
     try:
         json.dumps(value)
     except (TypeError, ValueError) as e:
@@ -214,10 +239,27 @@ def call(scn: Scenario, heap: Heap) -> dict[str, Any]:
     except SystemExit as e:  # exit() in a scenario ends the scenario, not gcemu
         raise ScenarioError(f"{_where(e, scn.path)}: the scenario called exit({e.code!r})"
                             ) from e
-    except Exception as e:
+    except KeyboardInterrupt:
+        raise
+    except AttributeError as e:
+        raise ScenarioError(f"{_where(e, scn.path)}: {_attribute_error(e, heap)}") from e
+    except BaseException as e:  # the user's code: any raise but Ctrl-C is one line
         raise ScenarioError(
             f"{_where(e, scn.path)}: {type(e).__name__}: {_one_line(e)}") from e
     return _measurements(scn, value)
+
+
+def _attribute_error(e: AttributeError, heap: Heap) -> str:
+    """The message of an AttributeError: a Swiss map's field read on a classic map
+    says which models have it (the reverse mistake is `ClassicFieldError`)."""
+    name, obj = getattr(e, "name", None), getattr(e, "obj", None)
+    if isinstance(obj, MapFront) and not isinstance(obj, SwissMap) and name and (
+            name in SwissMap.__slots__ or hasattr(SwissMap, name)):
+        swiss = ", ".join(n for n, m in MODELS.items() if m.map == "swiss")
+        return (f"{name} belongs to the Swiss map (models {swiss}); a classic map (model "
+                f"{heap.model.name}) has B, buckets, oldbuckets, noverflow: run it with "
+                f"--model go-swiss, or put MODEL = \"go-swiss\" in the scenario")
+    return f"{type(e).__name__}: {_one_line(e)}"
 
 
 def prepare(scn: Scenario, model: str, seed: int = 0) -> Heap:

@@ -56,6 +56,11 @@ def _describe_handle(obj: Any, gotype: type) -> str:
     return f"{shown} object {label}"
 
 
+def is_byte_array(t: GoType) -> bool:
+    """Whether values of ``t`` are ``bytes``: an array of ``uint8`` (``byte``)."""
+    return t.kind == "array" and t.elem.kind == "uint8"
+
+
 def zero_of(t: GoType) -> Any:
     """Compute the zero value of ``t`` (cached by `GoType.zero`)."""
     kind = t.kind
@@ -70,7 +75,7 @@ def zero_of(t: GoType) -> Any:
     if kind in ("ptr", "map"):
         return None
     if kind == "array":
-        return (t.elem.zero(),) * t.length
+        return bytes(t.length) if is_byte_array(t) else (t.elem.zero(),) * t.length
     return tuple(f.type.zero() for f in t.fields)
 
 
@@ -176,24 +181,40 @@ def _conv_handle(t: GoType) -> Callable[[Any, str], Any]:
 
 
 _SEQUENCES = (tuple, list, bytes, bytearray)
+_PLAIN_INT = frozenset((int,))
 
 
 def _conv_array(t: GoType) -> Callable[[Any, str], Any]:
     n, ec = t.length, t.elem._conv or t.elem._converter()
 
-    def conv(v: Any, what: str) -> tuple:
+    def elements(v: Any, what: str) -> list:
+        """The converted elements of a sequence of ``n`` (an error names the element)."""
         if not isinstance(v, _SEQUENCES):
             raise GoTypeError(f"{what}: {show(v)} is not {article(t.name)} "
                               f"(want a list or tuple of {n} elements)")
         if len(v) != n:
             raise GoTypeError(f"{what}: {t.name} needs {n} elements, got {len(v)}")
         try:
-            return tuple([ec(x, what) for x in v])
+            return [ec(x, what) for x in v]
         except GoTypeError:
             for i, x in enumerate(v):  # redo, naming the element that failed
                 ec(x, f"{what}[{i}]")
             raise
-    return conv
+
+    if not is_byte_array(t):
+        return lambda v, what: tuple(elements(v, what))
+
+    def conv_bytes(v: Any, what: str) -> bytes:
+        if type(v) is bytes and len(v) == n:
+            return v  # immutable, and every byte fits a uint8
+        if (isinstance(v, (list, tuple, bytearray)) and len(v) == n
+                and set(map(type, v)) <= _PLAIN_INT):
+            try:
+                return bytes(v)
+            except ValueError:  # out of range: elements() names the element
+                pass
+        return bytes(elements(v, what))
+    return conv_bytes
 
 
 def _conv_struct(t: GoType) -> Callable[[Any, str], Any]:
@@ -321,6 +342,14 @@ def _hash_string(v: str) -> bytes:
     return len(b).to_bytes(8, "little") + b
 
 
+def _hash_byte_array(v: bytes) -> bytes:
+    """Each byte as 8 bytes little-endian, as an integer element hashes: the byte,
+    then 7 zeros."""
+    out = bytearray(8 * len(v))
+    out[::8] = v
+    return bytes(out)
+
+
 def compile_hash(t: GoType) -> Callable[[Any], bytes]:
     """Build the canonical byte encoder of a comparable type."""
     if not t.comparable:
@@ -339,6 +368,8 @@ def compile_hash(t: GoType) -> Callable[[Any], bytes]:
     if kind == "ptr":
         return _hash_handle
     if kind == "array":
+        if is_byte_array(t):
+            return _hash_byte_array
         sub = t.elem._hash or t.elem._hasher()
         return lambda v: b"".join([sub(x) for x in v])
     steps = [(i, f.type._hash or f.type._hasher())

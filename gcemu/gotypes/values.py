@@ -11,7 +11,10 @@ floats         ``float`` (float32 values are rounded to single precision)
 string         ``str``
 pointer, map   ``None`` (nil) or a heap object handle whose ``.type`` is the
                pointee type (for a pointer) or the map type (for a map)
-array          ``tuple`` of element values
+[N]byte        ``bytes`` of length N (any array of ``uint8``: one compact,
+               immutable object instead of N ints; given as bytes, bytearray,
+               or a list or tuple of ints)
+array          ``tuple`` of element values (any other element type)
 struct         ``tuple`` of field values in declaration order
 =============  ==============================================================
 

@@ -80,9 +80,7 @@ def short_value(v: Any, limit: int = CELL) -> str:
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return visible(repr(v), limit)
-    if isinstance(v, (bytes, bytearray)):
-        return visible(v.hex(), limit)
-    if isinstance(v, (tuple, list)):
+    if isinstance(v, (tuple, list, bytes)):  # an array or struct; bytes is a [N]byte
         inner = " ".join(short_value(x, limit) for x in v[:6])
         return visible("{" + inner + ("…" if len(v) > 6 else "") + "}", limit)
     return visible(repr(v), limit)

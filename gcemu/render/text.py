@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from gcemu.core.heap import HeapObject
-from gcemu.gomap import ClearedString
+from gcemu.maps.common import ClearedString
 
 CELL = 14  # characters a key or elem cell shows at most
 
@@ -67,7 +67,7 @@ def lines(*parts: str) -> str:
 
 
 def short_value(v: Any, limit: int = CELL) -> str:
-    """A key or elem as a cell shows it (raw slot representation, see gcemu.gomap)."""
+    """A key or elem as a cell shows it (raw slot representation, see gcemu.maps.classic)."""
     if v is None:
         return ""
     if isinstance(v, HeapObject):

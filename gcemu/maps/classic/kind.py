@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gcemu.gomap import (
+from gcemu.maps.classic import (
     BUCKET_CNT,
     EMPTY_REST,
     EVACUATED_EMPTY,

@@ -16,7 +16,7 @@ from typing import Any
 
 from gcemu.maps.kind import MapKind, Unit, Visit, register
 from gcemu.maps.slotscan import scan_bitmap
-from gcemu.swissmap import (
+from gcemu.maps.swiss import (
     CTRL_EMPTY,
     Directory,
     GroupsArray,

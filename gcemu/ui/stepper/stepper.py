@@ -52,7 +52,7 @@ from gcemu.base.events import EVENT_KINDS, Event
 from gcemu.core.heap import HeapObject
 from gcemu.gc.analysis import Reachability
 from gcemu.gc.scan import describe_edge
-from gcemu.mapfront import MapFront
+from gcemu.maps.front import MapFront
 from gcemu.render import Recording, render, write_player
 from gcemu.sched import Run, Session
 from gcemu.sched.session import INTERRUPTED

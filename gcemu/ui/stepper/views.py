@@ -21,11 +21,12 @@ from rich.table import Table
 
 from gcemu.core.heap import HeapObject, Object
 from gcemu.gc.scan import bucket_name, slot_state
-from gcemu.gomap import BucketArray, ClearedString, Indirect
-from gcemu.mapfront import MapFront
 from gcemu.maps import kind_of
-from gcemu.swissmap import Directory, GroupsArray, SwissIter
-from gcemu.swissmap import Table as SwissTable
+from gcemu.maps.classic import BucketArray
+from gcemu.maps.common import ClearedString, Indirect
+from gcemu.maps.front import MapFront
+from gcemu.maps.swiss import Directory, GroupsArray, SwissIter
+from gcemu.maps.swiss import Table as SwissTable
 from gcemu.ui.stepper.commands import EVENT_STYLES, StepperError, number, plural, visible
 from gcemu.ui.tables import cell
 

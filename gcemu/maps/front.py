@@ -1,7 +1,7 @@
 """What every Go map offers Python, whatever its layout: the shared front.
 
 gcemu emulates two map implementations, the classic buckets of Go 1.21-1.23
-(`gcemu.gomap`) and the Swiss tables of Go 1.24+ (`gcemu.swissmap`). Both convert keys
+(`gcemu.maps.classic`) and the Swiss tables of Go 1.24+ (`gcemu.maps.swiss`). Both convert keys
 and values the same way, answer the mapping protocol the same way, store into slots
 through the same write barrier, and record the same trace (`gcemu.trace`), so that code
 lives here once. A map kind supplies the runtime functions: ``_find`` (mapaccess: the
@@ -16,66 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from gcemu.base.opcodes import ASSIGN, DELETE
 from gcemu.core.heap import HeapObject
-from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, map_layout
+from gcemu.maps.common import M64, default_hasher, slot_pointers
 
 if TYPE_CHECKING:
     from gcemu.core.heap import Heap
-    from gcemu.gomap import Indirect
-
-M64 = (1 << 64) - 1
-# the most slots a make(map, hint) may ask gcemu for: 16M (Python needs ~100 B per slot)
-MAX_HINT_SLOTS = 1 << 24
-
-
-def check_hint_slots(t: GoType, hint: int, slots: int) -> None:
-    """Refuse a ``make(map, hint)`` whose storage gcemu cannot emulate in memory (Go
-    might allocate it; a Python list per group of it would not fit)."""
-    if slots > MAX_HINT_SLOTS:
-        raise GcemuError(f"make({t.name}, {hint}): {slots:,} slots is more than gcemu "
-                         f"emulates (at most {MAX_HINT_SLOTS:,}); use a smaller hint")
-
-
-def _plain_memory(t: GoType) -> bool:
-    """AMEM: compared and hashed as raw memory (no floats, strings, or padding)."""
-    if t.kind in ("float32", "float64", "string"):
-        return False
-    if t.kind == "array":
-        return _plain_memory(t.elem)
-    if t.kind == "struct":
-        return (sum(f.type.size for f in t.fields) == t.size
-                and all(_plain_memory(f.type) for f in t.fields))
-    return True
-
-
-def mapfast(layout: Any) -> str:
-    """cmd/compile/internal/walk/walk.go: mapfast, the same from Go 1.21 to 1.27: the
-    runtime path a map type's assignments compile to: ``fast32`` / ``fast64`` for 4- and
-    8-byte keys hashed as raw memory (``fast32ptr`` / ``fast64ptr`` when they hold a
-    pointer), ``faststr`` for strings, else ``generic`` (also for elems over 128 bytes).
-    On amd64 / arm64 no type is kept off a fast path by its alignment."""
-    if layout.elem.size > 128:
-        return "generic"
-    key = layout.key
-    if key.kind == "string":
-        return "faststr"
-    if key.size in (4, 8) and _plain_memory(key):
-        return f"fast{key.size * 8}" + ("ptr" if key.has_pointers else "")
-    return "generic"
-
-
-def slot_words(h: MapFront, holders: Any) -> list:
-    """Every key and elem pointer held by the slots of ``holders`` (buckets or groups
-    of map ``h``), whatever their tophash or control bytes: what a scan of their
-    allocation by the type's pointer bitmap finds."""
-    kp, ep = h.key_pointers, h.elem_pointers
-    out: list = []
-    for b in holders:
-        for k, e in zip(b.keys, b.elems, strict=True):
-            out.extend(kp(k))
-            out.extend(ep(e))
-    return out
+    from gcemu.maps.common import Indirect
 
 
 class MapFront(HeapObject):
@@ -100,8 +48,6 @@ class MapFront(HeapObject):
 
     def __init__(self, heap: Heap, t: GoType, size: int, name: str | None,
                  hash: Callable[[Any, int], int] | None, variant: Callable[[Any], str]):
-        from gcemu.gomap import default_hasher, slot_pointers
-
         super().__init__(t, size, name)
         self.heap = heap
         self.layout = layout = map_layout(t)
@@ -192,7 +138,7 @@ class MapFront(HeapObject):
         if t is not None:  # gcemu.trace: one byte and two references
             if t.cur is not self:
                 t.select(self)
-            self._trace_code(3)  # ASSIGN
+            self._trace_code(ASSIGN)
             a = self._trace_args
             a.append(k)
             a.append(v)
@@ -234,7 +180,7 @@ class MapFront(HeapObject):
         if t is not None:  # gcemu.trace; the stored key object when found
             if t.cur is not self:
                 t.select(self)
-            self._trace_code(4)  # DELETE
+            self._trace_code(DELETE)
             self._trace_args.append(k if found is None else found)
 
     def delete(self, key: Any) -> None:
@@ -284,4 +230,4 @@ class MapFront(HeapObject):
             t.iter_end(n)
 
 
-__all__ = ["MAX_HINT_SLOTS", "MapFront", "check_hint_slots", "mapfast", "slot_words"]
+__all__ = ["MapFront"]

@@ -34,6 +34,7 @@ from typing import Any
 
 from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
+from gcemu.maps import kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.text import visible
 from gcemu.ui.demo import run_demo
@@ -114,7 +115,7 @@ def cmd_explain(args) -> int:
     path = report.why(obj)
     print(path)
     if path.hops:
-        what = "ctrl" if out.heap.model.map == "swiss" else "tophash"
+        what = kind_for(out.heap.model.map).state_word
         for name, row in report.path_buckets(obj):
             print(f"{name} {what}: {row}")
     note = stale_note(report, f"gcemu explain {scn.path} {args.name}")

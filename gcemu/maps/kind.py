@@ -89,6 +89,13 @@ class MapKind:
         The header fields a user reads most (for messages): ``B``, ``buckets``...
     state_word : str
         What its state bytes are called in tables: ``tophash`` or ``ctrl``.
+    unit : str
+        What holds 8 slots: ``bucket`` or ``group``.
+    columns : tuple of str
+        The keys of `summary` a table of maps shows (besides ``count``).
+    layout_line : callable
+        ``layout_line(summary) -> str``: a map's summary in a few words
+        (``B=3 (8 buckets), noverflow 0``).
     """
 
     name: str
@@ -108,6 +115,9 @@ class MapKind:
     shape: Callable[[Any], str]
     title: str = ""
     fields: tuple[str, ...] = ()
+    layout_line: Callable[[dict], str] = str
+    columns: tuple[str, ...] = ()
+    unit: str = "bucket"
     state_word: str = "tophash"
     state_format: str = "{}"
     field_edges: dict[type, tuple] = field(default_factory=dict)

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from gcemu.core.heap import Object
 from gcemu.core.models import MODELS
+from gcemu.maps import kind_for
 from gcemu.render.text import visible
 
 NAME_WIDTH = 40  # characters of a name or key a table shows before its ellipsis
@@ -149,9 +150,8 @@ def stale_table(report):
         return None
     table = Table(title=f"deleted entries still holding their referents (stale slots, "
                         f"model {report.model})", title_justify="left")
-    swiss = MODELS[report.model].map == "swiss"
-    for col in ("map", "group" if swiss else "bucket", "slot", "ctrl" if swiss else "tophash",
-                "key", "keeps"):
+    kind = kind_of_report(report)
+    for col in ("map", kind.unit, "slot", kind.state_word, "key", "keeps"):
         table.add_column(col)
     for e in entries:
         table.add_row(name_cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
@@ -181,9 +181,7 @@ def maps_table(report) -> Table | None:
     maps = report.to_json()["maps"]
     if not maps:
         return None
-    swiss = "dirLen" in maps[0]
-    shape = (("tables", "dirLen", "globalDepth", "capacity", "tombstones") if swiss
-             else ("B", "noverflow", "growing"))
+    shape = kind_of_report(report).columns
     table = Table(title=f"maps (model {report.model}; bytes by part below)",
                   title_justify="left")
     for col in ("map", "type"):
@@ -205,30 +203,23 @@ def print_maps(out: Console, report) -> None:
     if table is None:
         return
     maps = report.to_json()["maps"]
+    layout = kind_of_report(report).layout_line
     if out.measure(table, options=out.options.update_width(1 << 16)).maximum <= out.width:
         out.print(table)
     else:
         out.print(cell(f"maps (model {report.model})"), style="italic")
         for m in maps:
             out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: len "
-                           f"{m['count']}, {layout_line(m)}, stale slots {m['stale_slots']}, bytes "
+                           f"{m['count']}, {layout(m)}, stale slots {m['stale_slots']}, bytes "
                            f"{sum(m['bytes'].values()):,}"))
     for m in maps:
         out.print(cell(f"{visible(m['name'] or '-', NAME_WIDTH)} bytes: "
                        f"{_bytes_text(m['bytes'])}"))
 
 
-def layout_line(m: dict) -> str:
-    """One map of a JSON report in a few words: ``B=3 (8 buckets), noverflow 0`` or
-    ``4 tables, dirLen 4, capacity 4096, tombstones 50``."""
-    if "dirLen" not in m:
-        grow = ", growing" if m["growing"] else ""
-        n = 1 << m["B"]
-        return f"B={m['B']} ({n} bucket{'s' * (n != 1)}), noverflow {m['noverflow']}{grow}"
-    if m["dirLen"] == 0:
-        return "small map (one group of 8 slots)" if m["capacity"] else "small map (no group yet)"
-    return (f"{m['tables']} table{'s' * (m['tables'] != 1)}, dirLen {m['dirLen']}, capacity "
-            f"{m['capacity']}, tombstones {m['tombstones']}")
+def kind_of_report(report):
+    """The map kind of a report's model (`gcemu.maps.kind`): its tables' words."""
+    return kind_for(MODELS[report.model].map)
 
 
 def bytes_line(report) -> str:
@@ -331,7 +322,7 @@ def print_comparison(out, results: dict) -> None:
     for name, o in results.items():
         for m in o.report.to_json()["maps"]:
             out.print(cell(f"{name}: map {visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: "
-                           f"len {m['count']}, {layout_line(m)}"))
+                           f"len {m['count']}, {kind_of_report(o.report).layout_line(m)}"))
     measured = {name: o.measured for name, o in results.items() if o.measured}
     if measured:
         t = Table(title="measured by the scenario", title_justify="left")

@@ -183,6 +183,13 @@ def shape(m: Map) -> str:
     return f"B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
 
 
+def layout_line(s: dict) -> str:
+    """``B=3 (8 buckets), noverflow 0`` (``, growing``) from `summary`."""
+    grow = ", growing" if s["growing"] else ""
+    n = 1 << s["B"]
+    return f"B={s['B']} ({n} bucket{'s' * (n != 1)}), noverflow {s['noverflow']}{grow}"
+
+
 def unlinked_category(arr: BucketArray) -> str:
     """A bucket array no live map links (held by an iterator, or floating) is what a
     map's growth leaves behind; a lone overflow bucket counts as overflow."""
@@ -206,6 +213,8 @@ KIND = register(MapKind(
     storage=storage,
     shape=shape,
     title="classic",
+    layout_line=layout_line,
+    columns=("B", "noverflow", "growing"),
     fields=("B", "buckets", "oldbuckets", "noverflow"),
     field_edges={Map: (("buckets_obj", ("field", "buckets_obj")),
                        ("oldbuckets_obj", ("field", "oldbuckets_obj")),

@@ -107,6 +107,15 @@ def shape(m: SwissMap) -> str:
             f"groups={groups:,} B")
 
 
+def layout_line(s: dict) -> str:
+    """``4 tables, dirLen 4, capacity 4096, tombstones 50``, or a small map, from
+    `summary`."""
+    if s["dirLen"] == 0:
+        return "small map (one group of 8 slots)" if s["capacity"] else "small map (no group yet)"
+    return (f"{s['tables']} table{'s' * (s['tables'] != 1)}, dirLen {s['dirLen']}, capacity "
+            f"{s['capacity']}, tombstones {s['tombstones']}")
+
+
 def _slot_holder(arr: GroupsArray, j: int, pos: int) -> Any:
     return arr.groups[j]
 
@@ -128,6 +137,9 @@ KIND = register(MapKind(
     storage=storage,
     shape=shape,
     title="Swiss",
+    layout_line=layout_line,
+    columns=("tables", "dirLen", "globalDepth", "capacity", "tombstones"),
+    unit="group",
     fields=("used", "dirLen", "globalDepth", "tables"),
     state_word="ctrl",
     state_format="{:02x}",

@@ -83,7 +83,7 @@ class Heap(core.Heap):
     True
     >>> s = h.memstats()
     >>> s.NumGC, s.HeapAlloc - h.alloc.release.baseline.heap_alloc
-    (1, 480)
+    (1, 272)
     """
 
     def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,

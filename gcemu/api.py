@@ -63,6 +63,12 @@ class Heap(core.Heap):
     trace : bool
         Record the mutator operations in ``heap.trace`` (a `gcemu.trace.Trace`, on by
         default), so the run can be saved as JSON lines, replayed, or run on Go.
+    gogc : int or None
+        GOGC (default 100): cycles start by themselves when the heap reaches its goal
+        (`gcemu.mem.pacer`), as in a running Go program; None is GOGC=off.
+    alloc : object, optional
+        The allocator to use instead of the model's release's
+        `gcemu.mem.allocator.Allocator` (see `gcemu.core.heap.Heap`).
 
     Examples
     --------
@@ -75,11 +81,14 @@ class Heap(core.Heap):
     (1, 0)
     >>> h.collect().retained(m["a"])
     True
+    >>> s = h.memstats()
+    >>> s.NumGC, s.HeapAlloc - h.alloc.release.baseline.heap_alloc
+    (1, 272)
     """
 
     def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,
-                 trace: bool = True):
-        super().__init__(model, seed, rand)
+                 trace: bool = True, gogc: int | None = 100, alloc: Any = None):
+        super().__init__(model, seed, rand, gogc, alloc)
         self.trace: Trace | None = Trace() if trace else None
         self.maps: list[Any] = []
         self._kind = kind_for(self.model.map)
@@ -114,6 +123,7 @@ class Heap(core.Heap):
         Step it with ``cycle.step()``, finish it with ``cycle.run()``; with ``record``
         every event is kept in ``cycle.history``.
         """
+        self.finish_background_gc()
         if self.cycle is not None:
             raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
         if self.trace is not None:
@@ -121,12 +131,28 @@ class Heap(core.Heap):
         return Cycle(self, record=record)
 
     def collect(self) -> Report:
-        """One full stop-the-world cycle (runtime.GC): mark, mark termination, sweep."""
+        """One full stop-the-world cycle (runtime.GC): mark, mark termination, sweep.
+
+        An automatic cycle still running ends first, as ``runtime.GC`` waits for it.
+        """
+        self.finish_background_gc()
         if self.cycle is not None:
             raise GcemuError("a GC cycle is already running; finish it with cycle.run()")
         if self.trace is not None:
             self.trace.gc()
         return Cycle(self, record=False).run()
+
+    def free_os_memory(self) -> int:
+        """``debug.FreeOSMemory()``: a full cycle, then every free page returned to the
+        OS (``HeapReleased`` becomes ``HeapIdle``). Returns the bytes released."""
+        self.collect()
+        return self.alloc.scavenge_all()
+
+    def start_background_gc(self) -> marker.Cycle:
+        """``gcStart`` from ``mallocgc``: an automatic cycle, not recorded in the trace
+        (a replay's allocator starts it again at the same allocation) and with no
+        report."""
+        return marker.Cycle(self, record=False, forced=False)
 
     def to_networkx(self):
         """The traced object graph as a networkx.MultiDiGraph (see gcemu.gc.graph)."""

@@ -112,12 +112,12 @@ def _heap():
 
 
 def test_make_map_goes_through_the_kind(fake_kind):
-    h, m, _, _ = _heap()
+    _, m, _, _ = _heap()
     assert type(m) is FakeMap and registry.kind_of(m) is fake_kind
 
 
 def test_the_marker_and_the_report_reach_the_fake_kind(fake_kind):
-    h, m, a, b = _heap()
+    h, _, a, b = _heap()
     report = h.collect()
     assert report.reason(a) == "live"
     assert report.reason(b) == "stale-slot"  # its slot is GONE: the kind said so
@@ -137,7 +137,7 @@ def test_a_stepped_cycle_reports_the_fake_slots(fake_kind):
 
 
 def test_the_pictures_reach_the_fake_kind(fake_kind):
-    h, m, a, b = _heap()
+    h = _heap()[0]
     source = gcemu.to_dot(h).source
     assert "fake slots" in source and "slot 2 gone" in source
 

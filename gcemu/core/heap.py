@@ -29,6 +29,22 @@ shaded, with no stack-colour check. Bulk clears and copies (``memclrHasPointers`
 ``typedmemmove``) shade every pointer of the old and new values. Objects allocated
 while marking are allocated black (runtime/malloc.go: ``gcmarknewobject``).
 
+Memory
+------
+The heap owns an allocator (``heap.alloc``, by default a `gcemu.mem.allocator.Allocator`
+of the Go release the model follows; anything with the same five methods can be
+injected, as PyPy's incminimark takes its ``ArenaCollection``): every allocation gets
+an address from ``alloc.malloc`` (``HeapObject.addr``), sweep frees it there, and
+``heap.memstats()`` reads ``runtime.MemStats`` from it. When ``malloc`` reports the GC
+trigger reached (``alloc.gc_due``, GOGC pacing) and no cycle runs, the heap starts an
+automatic cycle, as ``mallocgc`` calls ``gcStart``: the object just allocated is on
+the allocating goroutine's stack, so it is allocated black, as is everything allocated
+until the cycle ends. gcemu has no Go stack for the Python variables a scenario holds,
+so an automatic cycle runs to its end at the start of the next mutator operation
+(`Heap.mutator_op`): a handle held only in a Python variable across that point, not
+stored into a map, a field or a global, is garbage to it (``Heap(gogc=None)``: no
+automatic cycles).
+
 Colours
 -------
 One state field per object, as in PyPy's incminimark: ``color``. A cycle with epoch
@@ -47,7 +63,9 @@ from gcemu.core.models import get_model
 from gcemu.core.roots import Stack
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, GoTypeError, TypeUniverse
-from gcemu.mem.sizeclasses import slot_size
+from gcemu.mem.allocator import Allocator
+from gcemu.mem.memstats import MemStats
+from gcemu.mem.sizeclasses import slot_request, slot_size
 
 if TYPE_CHECKING:
     from gcemu.core.collector import Collector
@@ -60,8 +78,8 @@ class HeapObject:
     """One allocation. ``owner`` is the allocation a pointer to this thing marks:
     itself here; a bucket inside a bucket array has the array as its owner."""
 
-    __slots__ = ("__weakref__", "color", "freed", "id", "name", "noscan", "owner", "size",
-                 "type")
+    __slots__ = ("__weakref__", "addr", "color", "freed", "id", "name", "noscan", "owner",
+                 "size", "type")
     kind = "object"
 
     def __init__(self, type: GoType | None, size: int, name: str | None = None,
@@ -70,6 +88,7 @@ class HeapObject:
         self.size = size
         self.name = name
         self.id = 0
+        self.addr = 0  # where the allocator placed it (Heap.allocate)
         self.color = 0
         self.freed = 0  # the cycle that freed it; 0 while it lives
         self.owner = self
@@ -148,6 +167,14 @@ class Heap:
         The source of every random draw instead of ``random.Random(seed)``: anything
         with ``getrandbits(n)``. A replay (`gcemu.trace`) passes one that returns the
         draws a real Go run made.
+    gogc : int or None
+        GOGC (default 100): automatic cycles when the heap reaches its goal; None is
+        GOGC=off, only the cycles asked for.
+    alloc : object, optional
+        The allocator instead of ``Allocator(release of the model, gogc)``: anything
+        with ``malloc(size, noscan) -> addr``, ``free(addr)``,
+        ``mark_termination(forced)``, ``end_sweep()``, ``read_memstats()``,
+        ``scavenge_all()`` and a ``gc_due`` flag.
 
     Examples
     --------
@@ -160,8 +187,11 @@ class Heap:
     [('global a', <T#1 'a'>)]
     """
 
-    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None):
+    def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,
+                 gogc: int | None = 100, alloc: Any = None):
         self.model = get_model(model)
+        go = self.model.go
+        self.alloc = Allocator(f"{go[0]}.{go[1]}", gogc=gogc) if alloc is None else alloc
         self.seed = seed
         self.rand = random.Random(seed) if rand is None else rand
         self.trace: Any = None  # a recorder (gcemu.trace.Trace) the facade attaches
@@ -173,6 +203,7 @@ class Heap:
         self.names: dict[str, HeapObject] = {}  # name= -> its handle, freed or not
         self.epoch = 0
         self.cycle: Collector | None = None
+        self.auto_cycle: Collector | None = None  # the running cycle, if started by malloc
         self.cycles = 0
         self.marking = False
         self.op: str = ""
@@ -198,14 +229,34 @@ class Heap:
         return self.types.parse(text)
 
     # -- allocation ---------------------------------------------------------------
-    def allocate(self, obj: HeapObject) -> HeapObject:
-        """Register a new allocation; allocate-black while marking (mallocgc)."""
+    def allocate(self, obj: HeapObject, size: int | None = None) -> HeapObject:
+        """Register a new allocation (mallocgc): place it in the allocator, allocate it
+        black while marking, start an automatic cycle when the trigger is reached.
+
+        ``size`` is the requested size (the type's); by default the largest request
+        that lands in a slot of ``obj.size`` bytes, which places every object but a
+        tiny one exactly as its request would.
+        """
         obj.id = self._next_id
         self._next_id += 1
         self.objects[obj.id] = obj
+        alloc = self.alloc
+        noscan = obj.noscan
+        obj.addr = alloc.malloc(slot_request(obj.size, noscan) if size is None else size,
+                                noscan)
         if self.marking:
             self.cycle.allocate_black(obj)
+        elif alloc.gc_due and self.cycle is None:
+            cycle = self.start_background_gc()
+            if cycle is not None:
+                self.auto_cycle = cycle
+                cycle.allocate_black(obj)
         return obj
+
+    def start_background_gc(self) -> Collector | None:
+        """``gcStart`` from ``mallocgc``: begin an automatic (not forced) cycle and
+        return it. This heap has no collector (the facade, `gcemu.api.Heap`, has)."""
+        return None
 
     def new(self, type: str | GoType, name: str | None = None, value: Any = None) -> Object:
         """``new(T)``: allocate a zeroed (or given) value of a Go type.
@@ -218,7 +269,7 @@ class Heap:
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, t, v, name)
-        self.allocate(obj)
+        self.allocate(obj, t.size)
         if name is not None:
             self.names.setdefault(name, obj)
         if value is not None and self.marking:
@@ -243,6 +294,8 @@ class Heap:
             raise GcemuError(f"global {name}: {value.label} was freed by an earlier cycle")
         old = self.globals.get(name)
         if self.marking:
+            if self.auto_cycle is not None:  # value is on the stack: keep it
+                self.write_barrier(None, value)
             self.mutator_op(f"set_global({name!r}, {value!r})")
             self.write_barrier(old, value)
         if value is None:
@@ -278,6 +331,8 @@ class Heap:
         v = ft.convert(value, what=f"{obj.type.name}.{field}")
         vals = list(obj.value)
         if self.marking and ft.has_pointers:
+            if self.auto_cycle is not None:  # v is on the stack: keep it
+                self.shade_value(ft, v)
             self.mutator_op(f"{obj.label}.{field} = {value!r}")
             self.shade_value(ft, vals[i])
             self.shade_value(ft, v)
@@ -289,6 +344,8 @@ class Heap:
     def write_barrier(self, old: Any, new: Any) -> None:
         """One pointer store while marking: shade the old and the new value."""
         cycle = self.cycle
+        if cycle is None:  # an automatic cycle ended at this operation's start
+            return
         if old is not None:
             cycle.barrier_shade(old, self.op)
         if new is not None:
@@ -301,13 +358,23 @@ class Heap:
 
     def shade_pointers(self, pointers: Iterable[Any]) -> None:
         """Shade each pointer, as the barrier buffer's flush does (wbBufFlush1)."""
-        shade = self.cycle.barrier_shade
+        cycle = self.cycle
+        if cycle is None:  # an automatic cycle ended at this operation's start
+            return
+        shade = cycle.barrier_shade
         for p in pointers:
             shade(p, self.op)
 
     # -- GC -----------------------------------------------------------------------
     def mutator_op(self, text: str) -> None:
-        """Name the mutator operation running now (only called while marking)."""
+        """Name the mutator operation running now (only called while marking).
+
+        An automatic cycle ends here instead (see "Memory" above): what the operation
+        does next happens after it, with the barrier off.
+        """
+        if self.auto_cycle is not None:
+            self.finish_background_gc()
+            return
         self.op = text
         self.mutations += 1
         self.cycle.note_mutation(text)
@@ -319,8 +386,22 @@ class Heap:
             out.extend((f"stack {st.name}: {fr.label}", fr) for fr in st.frames)
         return out
 
+    def finish_background_gc(self) -> None:
+        """Run the automatic cycle, if one is running, to its end."""
+        cycle = self.auto_cycle
+        if cycle is not None:
+            self.auto_cycle = None
+            cycle.finish()
+
     def bytes_in_use(self) -> int:
         return sum(o.size for o in self.objects.values())
+
+    # -- runtime.MemStats ------------------------------------------------------------
+    def memstats(self) -> MemStats:
+        """``runtime.ReadMemStats``: Go's own field names (``HeapAlloc``, ``HeapInuse``,
+        ``HeapIdle``, ``HeapReleased``, ``HeapSys``, ``HeapObjects``, ``Mallocs``,
+        ``Frees``, ``NextGC``, ``NumGC`` ...) and ``as_dict()``."""
+        return self.alloc.read_memstats()
 
 
 __all__ = ["GoTypeError", "Heap", "HeapObject", "Object"]

@@ -27,6 +27,11 @@ returns its events:
    gcMarkDone does when flushing the barrier buffers finds work), so sweep never
    keeps an object it has not scanned.
 
+Sweep frees into the heap's allocator (``heap.alloc``): mark termination
+(``gcMarkTermination``: NumGC, the mcache flushed), one ``free`` per white object
+(``(*sweepLocked).sweep``: a span left empty returns its pages), then the pacer's
+commit (``end_sweep``), which sets the next goal from the live heap.
+
 The mutator may run between any two steps: every map operation and pointer store goes
 through the barrier (gcemu.core.heap). The step loop that every front end drives is
 `gcemu.sched.Session` (``cycle.run()`` on the facade's cycle is a session's
@@ -81,6 +86,9 @@ class Cycle:
     record : bool
         Keep every event in ``history`` (stepping front ends want this; a plain
         ``collect()`` does not, so its hot paths create no event objects).
+    forced : bool
+        Asked for (``runtime.GC()``, counted in ``NumForcedGC``); False for a cycle
+        the allocator's trigger started.
 
     Examples
     --------
@@ -98,8 +106,9 @@ class Cycle:
     True
     """
 
-    def __init__(self, heap: Heap, record: bool = True):
+    def __init__(self, heap: Heap, record: bool = True, forced: bool = True):
         heap.epoch += 1
+        self.forced = forced
         heap.cycles += 1
         self.heap = heap
         self.model = heap.model
@@ -264,6 +273,12 @@ class Cycle:
                 plain_edges(obj, shade)
             obj.color = black
 
+    def finish(self) -> None:
+        """Run the cycle to its end with no events (an automatic cycle ending)."""
+        self.drain()
+        while self.phase != OFF:
+            self.step()
+
     # -- the end of the cycle ------------------------------------------------------------
     def check_consistency(self) -> None:
         """Mark termination's check: no root and no black object points to a white
@@ -294,15 +309,22 @@ class Cycle:
         dead = [o for o in objects.values() if o.color < base]
         record = self.record
         number = self.number
+        alloc = heap.alloc
+        alloc.mark_termination(forced=self.forced)
+        free = alloc.free
         for o in dead:
             del objects[o.id]
             o.freed = number
+            free(o.addr)
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
+        alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead
         heap.marking = False
         heap.cycle = None
+        if heap.auto_cycle is self:
+            heap.auto_cycle = None
         self.phase = OFF
         self._emit(PhaseChange(self.steps, OFF))
 

@@ -60,6 +60,7 @@ __all__ = [
     "bucket_array",
     "roundupsize",
     "size_to_class",
+    "slot_request",
     "slot_size",
 ]
 
@@ -157,6 +158,24 @@ def slot_size(size: int, noscan: bool) -> int:
         size += _header(size, noscan)
         return SIZE_CLASSES[bisect_left(SIZE_CLASSES, size)]
     return _pages(size)
+
+
+def slot_request(slot: int, noscan: bool) -> int:
+    """The largest request ``mallocgc`` places in a slot of ``slot`` bytes.
+
+    ``slot`` is what :func:`slot_size` returned; the inverse takes the malloc header
+    off again, so ``slot_size(slot_request(s, noscan), noscan) == s``.
+
+    Examples
+    --------
+    >>> slot_request(1024, noscan=False), slot_request(1024, noscan=True)
+    (1016, 1024)
+    >>> slot_request(512, noscan=False), slot_request(40960, noscan=False)
+    (512, 40960)
+    """
+    if not noscan and MIN_SIZE_FOR_MALLOC_HEADER < slot <= MAX_SMALL_SIZE:
+        return slot - MALLOC_HEADER_SIZE
+    return slot
 
 
 def size_to_class(size: int) -> int:

@@ -8,7 +8,9 @@ back-propagation reaches it; under go (real Go 1.23) delete zeroes the slot, so 
 collected at once.
 
 Part 2 (the article's chapter 1 table and the fix): 1000 string keys, delete them all,
-collect: the values go, the 57,344-byte bucket array and B=8 stay, under both models;
+collect: the values go, the 57,344-byte bucket array and B=8 stay, under both models
+(each step with HeapInuse, as runtime.ReadMemStats reports it: unchanged by the deletes,
+lower by the spans the GC emptied);
 rebuilding the map (copy the live keys into a new map, drop the old one) releases it.
 
 Part 3 (what changed in Go 1.24, Swiss tables, the ``go-swiss`` model): part 1 again:
@@ -134,6 +136,11 @@ def _shape(m, rep=None) -> str:
     return text
 
 
+def _inuse(h: Heap) -> str:
+    """The table's HeapInuse column, as runtime.ReadMemStats reports it (gcemu.mem)."""
+    return f"; HeapInuse={h.memstats().HeapInuse:,} B"
+
+
 def delete_all_then_rebuild(model: str) -> list[tuple[str, str]]:
     """Part 2: chapter 1's table (delete all 1000 keys), then the fix (keep 10 of
     1000, rebuild the map): the map's shape and bytes after each step."""
@@ -144,11 +151,12 @@ def delete_all_then_rebuild(model: str) -> list[tuple[str, str]]:
     vals = [h.new("T", value={"id": i}) for i in range(1000)]
     for i, v in enumerate(vals):
         m[f"k{i:04d}"] = v
-    out.append(("1000 inserts", _shape(m)))
+    out.append(("1000 inserts", _shape(m) + _inuse(h)))
     for i in range(1000):
         del m[f"k{i:04d}"]
+    out.append(("delete all 1000", _shape(m) + _inuse(h)))
     rep = h.collect()
-    out.append(("delete all 1000; GC", _shape(m, rep) + f"; values collected: "
+    out.append(("delete all 1000; GC", _shape(m, rep) + _inuse(h) + f"; values collected: "
                 f"{sum(rep.collected(v) for v in vals)} of 1000"))
 
     h = Heap(model=model)
@@ -160,14 +168,14 @@ def delete_all_then_rebuild(model: str) -> list[tuple[str, str]]:
         if i % 100:
             del m[f"k{i:04d}"]
     rep = h.collect()
-    out.append(("the fix: 1000 inserts, delete 990; GC", _shape(m, rep)))
+    out.append(("the fix: 1000 inserts, delete 990; GC", _shape(m, rep) + _inuse(h)))
     old = m
     m = h.make_map("map[string]*T", hint=len(old), name="m")
     for k, v in old.items():
         m[k] = v
     rep = h.collect()
     out.append(("m = a new map with the 10 survivors; GC",
-                _shape(m, rep) + f"; old map collected: {rep.collected(old)}"))
+                _shape(m, rep) + _inuse(h) + f"; old map collected: {rep.collected(old)}"))
     return out
 
 

@@ -20,7 +20,8 @@ A scenario may *measure* things along the way (bytes before and after a delete, 
 tophash row, how many allocations a loop made) and return them as a dict with string
 keys and JSON values; `execute` hands them back as `Outcome.measured`, ``gcemu run``
 prints them and ``gcemu run --json`` adds them under ``"measured"``. `memstats` gives
-the figures gcemu has that resemble Go's ``runtime.MemStats``.
+``runtime.MemStats`` as Go names it; a value that is one (``{"after delete":
+memstats(heap)}``) is a phase, printed as a row of a MemStats table.
 
 Errors
 ------
@@ -66,6 +67,7 @@ from gcemu.gofront.scenario import go_scenario
 from gcemu.maps import is_map, kind_of
 from gcemu.maps.kind import KINDS
 from gcemu.report import Report
+from gcemu.ui.memstats import phase_stats
 
 
 class ScenarioError(GcemuError):
@@ -298,27 +300,17 @@ def run_scenario(scn: Scenario, model: str, seed: int = 0) -> tuple[Heap, Report
 
 
 def memstats(heap: Heap) -> dict[str, int]:
-    """The figures gcemu has that resemble Go's ``runtime.MemStats``, as of now.
+    """``runtime.ReadMemStats`` as of now: a phase ``gcemu run`` prints as Go would.
 
-    ``mallocs``
-        allocations made so far (objects, hmaps, bucket arrays, overflow buckets,
-        mapextra, overflow lists, indirect keys and elems): like ``Mallocs``.
-    ``frees``
-        allocations a sweep freed so far: like ``Frees``.
-    ``heap_objects``
-        allocations alive now (not yet swept): like ``HeapObjects``.
-    ``heap_alloc``
-        their bytes, each rounded up to its Go 1.23 size class: like ``HeapAlloc``.
-
-    Not modelled: string data and the tiny allocator, spans and pages (so no
-    ``HeapInuse``, which counts whole 8 KiB spans), stacks, the runtime's own
-    allocations. Those make Go's numbers larger and noisier; the differences between
-    two moments are what these figures are for.
+    Go's own fields (`gcemu.ui.memstats.SHOWN`: ``HeapAlloc``, ``HeapInuse``,
+    ``HeapIdle``, ``HeapReleased``, ``HeapSys``, ``HeapObjects``, ``Mallocs``, ``Frees``,
+    ``NumGC``, and ``NextGC``), from the heap's allocator (`gcemu.mem`): spans, pages,
+    the tiny allocator and the runtime's own start-up heap of the modelled release, as
+    ``h.memstats()`` gives them. Also, for older scenarios, gcemu's own allocation
+    counts without the runtime's: ``mallocs``, ``frees``, ``heap_objects`` and
+    ``heap_alloc`` (their bytes, each rounded to its size class).
     """
-    mallocs = heap.allocations
-    alive = len(heap.objects)
-    return {"mallocs": mallocs, "frees": mallocs - alive, "heap_objects": alive,
-            "heap_alloc": heap.bytes_in_use()}
+    return phase_stats(heap)
 
 
 __all__ = ["Outcome", "Scenario", "ScenarioError", "call", "execute", "finish",

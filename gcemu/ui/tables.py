@@ -29,6 +29,7 @@ from gcemu.core.heap import Object
 from gcemu.core.models import MODELS
 from gcemu.maps import kind_for
 from gcemu.render.text import visible
+from gcemu.ui.memstats import memstats_table, split_phases
 
 NAME_WIDTH = 40  # characters of a name or key a table shows before its ellipsis
 
@@ -268,7 +269,10 @@ def print_report(out, report, measured: dict | None = None, all_objects: bool = 
         out.print(table)
     print_stale(out, report, command)
     print_maps(out, report)
-    table = measured_table(measured or {}, report.model)
+    phases, rest = split_phases(measured or {})
+    if phases:
+        out.print(memstats_table(phases, f"runtime.MemStats at each phase (model {report.model})"))
+    table = measured_table(rest, report.model)
     if table is not None:
         out.print(table)
     out.print(bytes_line(report), markup=False)
@@ -323,7 +327,13 @@ def print_comparison(out, results: dict) -> None:
         for m in o.report.to_json()["maps"]:
             out.print(cell(f"{name}: map {visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: "
                            f"len {m['count']}, {kind_of_report(o.report).layout_line(m)}"))
-    measured = {name: o.measured for name, o in results.items() if o.measured}
+    measured = {}
+    for name, o in results.items():
+        phases, rest = split_phases(o.measured or {})
+        if phases:
+            out.print(memstats_table(phases, f"runtime.MemStats at each phase ({name})"))
+        if rest:
+            measured[name] = rest
     if measured:
         t = Table(title="measured by the scenario", title_justify="left")
         t.add_column("what", overflow="fold")

@@ -864,7 +864,7 @@ class Map(MapFront):
         start = r & ((1 << it.B) - 1)
         offset = (r >> it.B) & 7
         self.flags |= ITERATOR | OLD_ITERATOR
-        stack = heap.stacks[0].frames
+        stack = heap.stack.frames
         stack.append(it)
         try:
             yield from self._iternext(it, start, offset)

@@ -162,6 +162,9 @@ class MapFront(HeapObject):
     def __getitem__(self, key: Any) -> Any:
         """``m[key]``: the elem, or the zero value when the key is missing."""
         k = self._key(key)
+        s = self.heap.sched
+        if s is not None:
+            s.map_read(self, k)
         found = self._find(k)
         et = self.layout.elem
         if found is None:
@@ -171,11 +174,18 @@ class MapFront(HeapObject):
     def get(self, key: Any, default: Any = None) -> Any:
         """``v, ok := m[key]`` as Python's ``dict.get``."""
         k = self._key(key)
+        s = self.heap.sched
+        if s is not None:
+            s.map_read(self, k)
         found = self._find(k)
         return default if found is None else self.layout.elem.to_python(self._elem_value(*found))
 
     def __contains__(self, key: Any) -> bool:
-        return self._find(self._key(key)) is not None
+        k = self._key(key)
+        s = self.heap.sched
+        if s is not None:
+            s.map_read(self, k)
+        return self._find(k) is not None
 
     def __len__(self) -> int:
         return self.count
@@ -187,7 +197,13 @@ class MapFront(HeapObject):
         v = self._econv(value, self._what_value)
         if self.heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
-        self._assign(k, v)
+        s = self.heap.sched
+        if s is None:
+            self._assign(k, v)
+        else:  # goroutines: Go's flag checks around mapassign (gcemu.sched.mapsteps)
+            s.map_write(self, "mapassign")
+            self._assign(k, v)
+            s.map_written(self, "mapassign", k, store=True)
         t = self._trace
         if t is not None:  # gcemu.trace: one byte and two references
             if t.cur is not self:
@@ -229,7 +245,11 @@ class MapFront(HeapObject):
         k = self._key(key)
         if self.heap.marking:
             self._op(f"delete(m, {key!r})")
+        s = self.heap.sched
+        checked = s is not None and s.map_write(self, "mapdelete", self.count == 0)
         found = self._delete(k)
+        if checked:
+            s.map_written(self, "mapdelete")
         t = self._trace
         if t is not None:  # gcemu.trace; the stored key object when found
             if t.cur is not self:
@@ -270,11 +290,12 @@ class MapFront(HeapObject):
 
     def _iterate(self) -> Iterator[tuple[Any, Any]]:
         t = self._trace
+        s = self.heap.sched
         if t is None:
-            yield from self._iterate1()
+            yield from self._iterate1() if s is None else s.map_range(self, self._iterate1())
             return
         n = t.iter_start(self)
-        inner = self._iterate1()
+        inner = self._iterate1() if s is None else s.map_range(self, self._iterate1())
         try:
             for kv in inner:
                 yield kv

@@ -294,7 +294,7 @@ class SwissMap(MapFront):
 
     __slots__ = ("_prunes", "_small_update_grows", "clearSeq", "dirLen", "dirPtr",
                  "globalDepth", "globalShift", "group_size", "seed", "tombstonePossible",
-                 "used")
+                 "used", "writing")
     kind = "map"
 
     @classmethod
@@ -339,6 +339,7 @@ class SwissMap(MapFront):
         self.globalShift = 0  # NewEmptyMap leaves it 0 until the map gets a directory
         self.tombstonePossible = False
         self.clearSeq = 0
+        self.writing = 0  # the concurrent-misuse flag (gcemu.sched.mapsteps)
         go = heap.model.go
         # the assignment path mapfast picks (self.variant); only these prune
         pruning = ("fast32", "fast64", "faststr")
@@ -822,7 +823,7 @@ class SwissMap(MapFront):
         if self.dirLen <= 0:
             it.dirIdx = -1  # the small map sentinel
             it.group = self.dirPtr.groups[0]
-        stack = heap.stacks[0].frames
+        stack = heap.stack.frames
         stack.append(it)
         try:
             while True:

@@ -25,8 +25,14 @@ import random
 from gcemu.errors import GcemuError
 
 
-def _default(current: int, enabled: list[int]) -> int:
-    return current if current in enabled else enabled[0]
+def _default(current: int, enabled: list[int], free: bool) -> int:
+    """No preemption: ``current`` keeps running; when it parks, returns or calls
+    Gosched, the next runnable goroutine after it in id order runs (round robin, as
+    Go's run queue serves a Gosched-ing goroutine last)."""
+    if current in enabled and not free:
+        return current
+    later = [g for g in enabled if g > current]
+    return later[0] if later else enabled[0]
 
 
 class Dfs:
@@ -53,7 +59,7 @@ class Dfs:
             c = self.prefix[i]
             tried = self._tried[i]
         else:
-            c = _default(current, enabled)
+            c = _default(current, enabled, free)
             tried = {c}
         self.trail.append((enabled, current, free, self._pre, tried))
         if c != current and current in enabled and not free:
@@ -80,8 +86,8 @@ class Dfs:
         # the choice made at decision j of the last run: the prefix's, else the default
         if j < len(self.prefix):
             return self.prefix[j]
-        enabled, current = self.trail[j][0], self.trail[j][1]
-        return _default(current, enabled)
+        enabled, current, free = self.trail[j][:3]
+        return _default(current, enabled, free)
 
 
 class RandomWalk:
@@ -142,7 +148,7 @@ class Replay:
         i = self.i
         self.i += 1
         if i >= len(self.schedule):
-            return _default(current, enabled)
+            return _default(current, enabled, free)
         g = self.schedule[i]
         if g not in enabled:
             ids = ", ".join(map(str, enabled))

@@ -31,7 +31,7 @@ stale_bytes, same_size_grows so far), "B_values" (the set of B seen, as a list).
     gcemu compare examples/high_frequency_delete.py
 """
 
-from gcemu.gomap import SAME_SIZE_GROW
+from gcemu.maps.classic import SAME_SIZE_GROW
 from gcemu.ui.scenario import memstats
 
 LIVE = 40

@@ -32,7 +32,7 @@ Measured (returned): "flags", "growing", "B".
     gcemu explain examples/range_keeps_old_buckets.py v48 --model go
 """
 
-from gcemu.gomap import flags_text
+from gcemu.maps.classic import flags_text
 
 
 def scenario(heap):

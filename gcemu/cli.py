@@ -40,6 +40,7 @@ from gcemu.ui.demo import run_demo
 from gcemu.ui.scenario import execute, load, model_for, prepare
 from gcemu.ui.stepper.loop import run_stepper
 from gcemu.ui.tables import (
+    StepTicks,
     console,
     heading,
     print_comparison,
@@ -207,12 +208,8 @@ def cmd_render(args) -> int:
 
 def _run_recording(rec, what: str) -> None:
     with progress(f"{what}: stepping", count=True) as advance:
-        n = 0
-        while not rec.done:
-            rec.step()
-            n += 1
-            if n % 256 == 0:
-                advance(256)
+        rec.session.observers.append(StepTicks(advance))
+        rec.session.run()
 
 
 def _render_player(heap, dest: Path, kw: dict) -> Path:

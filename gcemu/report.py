@@ -17,7 +17,7 @@ from gcemu.core.heap import HeapObject, Object
 from gcemu.errors import GcemuError
 from gcemu.gc.analysis import FLOATING, LIVE, OLDBUCKETS, STALE_SLOT
 from gcemu.gc.scan import array_prefixes, bucket_name, describe_edge, slot_holder, slot_state
-from gcemu.gomap import Indirect
+from gcemu.maps.common import Indirect
 from gcemu.maps.kind import SLOT_ARRAYS, kind_of
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ with ``trace=False``): type declarations, ``make``, ``new``, map assign / delete
 clear, each step of an iteration, global bindings, field stores and GC points. Reads
 (``m[k]``, ``k in m``) change nothing and are not recorded.
 
-Recording is cheap on the hot paths (gcemu.gomap): an assign appends one opcode byte
+Recording is cheap on the hot paths (gcemu.maps.classic): an assign appends one opcode byte
 and two references (the converted key and value, which the map holds anyway); a delete
 appends the stored key object it removed. The operations are turned into records (one
 dict per operation, JSON-ready) only when asked for.
@@ -71,8 +71,8 @@ from gcemu.errors import GcemuError
 
 if TYPE_CHECKING:
     from gcemu.core.heap import Heap
-    from gcemu.gomap import Map
     from gcemu.gotypes import GoType
+    from gcemu.maps.front import MapFront as Map
 
 FORMAT = 1
 
@@ -103,7 +103,7 @@ class Trace:
         """The number of operations recorded (map selections not counted)."""
         return len(self.codes) - self.codes.count(SELECT)
 
-    # -- recording (called by gcemu.core.heap and gcemu.gomap) ------------------------------
+    # -- recording (called by gcemu.core.heap and gcemu.maps.front) ------------------------------
     def select(self, m: Map) -> None:
         self.codes.append(SELECT)
         self.args.append(m)

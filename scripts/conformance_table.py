@@ -27,7 +27,7 @@ from gcemu.golang import (  # noqa: E402
     randomtrace,
     toolchain,
 )
-from gcemu.gomap import OLD_ITERATOR, SAME_SIZE_GROW  # noqa: E402
+from gcemu.maps.classic import OLD_ITERATOR, SAME_SIZE_GROW  # noqa: E402
 
 PAGE = ROOT / "docs" / "conformance.md"
 BEGIN = "<!-- BEGIN GENERATED: scripts/conformance_table.py -->"

@@ -15,9 +15,11 @@ import os
 
 import pytest
 
-from gcemu import gomap, toolchain
+from gcemu import toolchain
 from gcemu.errors import GcemuError
 from gcemu.golang import compare, curated, gen, memory, randomtrace, verify
+from gcemu.maps import classic as gomap
+from gcemu.maps.classic import grow
 
 N_RANDOM = int(os.environ.get("GCEMU_CONFORMANCE_TRACES", "300"))
 N_BIG = max(N_RANDOM // 30, 1)
@@ -177,16 +179,16 @@ def test_a_lost_iterator_root_is_caught_at_the_gc_point(suite, monkeypatch):
 def test_evacuate_clearing_under_an_iterator_is_caught(suite, monkeypatch):
     traces, out = suite
     recs = traces["range_then_grow"]
-    orig = gomap.Map._evacuate
+    orig = grow.evacuate
 
-    def evacuate(self, oldbucket):  # as if oldIterator were never set
-        saved = self.flags
-        self.flags &= ~gomap.OLD_ITERATOR
+    def evacuate(h, oldbucket):  # as if oldIterator were never set
+        saved = h.flags
+        h.flags &= ~gomap.OLD_ITERATOR
         try:
-            orig(self, oldbucket)
+            orig(h, oldbucket)
         finally:
-            self.flags = saved | (self.flags & ~gomap.OLD_ITERATOR)
-    monkeypatch.setattr(gomap.Map, "_evacuate", evacuate)
+            h.flags = saved | (h.flags & ~gomap.OLD_ITERATOR)
+    monkeypatch.setattr(grow, "evacuate", evacuate)
     res = compare.compare("x", recs, out["range_then_grow"])
     assert res.divergence is not None
     assert "old bucket" in res.divergence.where, str(res)

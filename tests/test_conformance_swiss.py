@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from gcemu import swissmap, toolchain
+from gcemu import toolchain
 from gcemu.golang import (
     curated,
     gen,
@@ -28,6 +28,7 @@ from gcemu.golang import (
     swissmemory,
     verify,
 )
+from gcemu.maps import swiss as swissmap
 
 N_RANDOM = int(os.environ.get("GCEMU_CONFORMANCE_SWISS_TRACES", "30"))
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "examples", "delete_middle.py")
@@ -285,17 +286,17 @@ def test_not_reseeding_an_emptied_map_is_caught(suite, series, monkeypatch):
 def test_a_tombstone_where_go_writes_empty_is_caught(suite, series, monkeypatch):
     traces, out = suite
     recs = traces["delete_empty_vs_tombstone"]
-    orig = swissmap.SwissMap._table_delete
+    orig = swissmap.Table.delete
 
-    def table_delete(self, t, hash, equal):
+    def table_delete(t, m, hash, equal):
         before = [bytes(g.ctrl) for g in t.groups]
-        found = orig(self, t, hash, equal)
+        found = orig(t, m, hash, equal)
         for g, was in zip(t.groups, before, strict=True):
             for j in range(8):
                 if g.ctrl[j] == swissmap.CTRL_EMPTY and was[j] != swissmap.CTRL_EMPTY:
                     g.ctrl[j] = swissmap.CTRL_DELETED  # the counters as Go's
         return found
-    monkeypatch.setattr(swissmap.SwissMap, "_table_delete", table_delete)
+    monkeypatch.setattr(swissmap.Table, "delete", table_delete)
     res = swisscompare.compare("x", recs, out["delete_empty_vs_tombstone"], MODEL[series])
     d = res.divergence
     assert d is not None and recs[d.i]["op"] == "delete", str(res)
@@ -306,7 +307,7 @@ def test_a_tombstone_where_go_writes_empty_is_caught(suite, series, monkeypatch)
 
 def test_never_pruning_is_caught(suite, series, monkeypatch):
     traces, out = suite
-    monkeypatch.setattr(swissmap.SwissMap, "_prune_tombstones", lambda self, t: None)
+    monkeypatch.setattr(swissmap.Table, "prune_tombstones", lambda t, m: None)
     res = swisscompare.compare("x", traces["prune_paths"], out["prune_paths"], MODEL[series])
     assert res.divergence is not None
     assert "table 0" in res.divergence.where, str(res)

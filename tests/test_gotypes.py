@@ -331,7 +331,7 @@ def test_error_classes(u):
 
 def test_zero_values(u):
     t = u.lookup("T")
-    assert t.zero() == (0, None, (0,) * 48)
+    assert t.zero() == (0, None, bytes(48))
     assert u.parse("struct { b bool; f float32; s string; m map[int]int }").zero() == (
         False, 0.0, "", None)
     assert u.parse("[2][1]int8").zero() == ((0,), (0,))
@@ -345,7 +345,10 @@ def test_zero_values(u):
         ("uint64", 2**64 - 1, 2**64 - 1), ("uintptr", 0, 0), ("bool", True, True),
         ("float64", 3, 3.0), ("float32", 0.1, 0.10000000149011612), ("float32", -0.0, -0.0),
         ("float64", math.inf, math.inf), ("string", "héllo", "héllo"),
-        ("[3]byte", b"abc", (97, 98, 99)), ("[2]int", [1, 2], (1, 2)),
+        ("[3]byte", b"abc", b"abc"), ("[3]byte", [97, 98, 99], b"abc"),
+        ("[2]uint8", bytearray(b"xy"), b"xy"), ("[0]byte", (), b""), ("[2]int", [1, 2], (1, 2)),
+        ("[2]int8", b"ab", (97, 98)),
+        ("struct { n int; b [2]byte }", {"b": [1, 2]}, (0, b"\x01\x02")),
         ("struct { a int; b string }", {"b": "x"}, (0, "x")),
         ("struct { a int; b string }", (1, "y"), (1, "y")),
         ("struct { a [2]struct { c bool } }", {"a": [{"c": True}, {}]}, (((True,), (False,)),)),
@@ -373,6 +376,11 @@ def test_convert_accepts(u, text, value, converted):
         ("[2]int", [1], "[2]int needs 2 elements, got 1"),
         ("[2]int", 7, "7 is not a [2]int"),
         ("[2]int", [1, "x"], "key of map[int64]*T[1]: 'x' is not an int"),
+        ("[2]byte", [1, 256], "key of map[int64]*T[1]: 256 overflows uint8"),
+        ("[2]byte", (1, True), "key of map[int64]*T[1]: True is not a uint8"),
+        ("[2]byte", [1, "x"], "key of map[int64]*T[1]: 'x' is not a uint8"),
+        ("[2]byte", b"abc", "[2]uint8 needs 2 elements, got 3"),
+        ("[2]byte", "ab", "'ab' is not a [2]uint8"),
         ("struct { a int }", {"b": 1}, "struct { a int } has no field 'b'"),
         ("struct { a int }", (1, 2), "has 1 fields, got 2 values"),
         ("struct { a int }", 5, "want a dict of its fields"),
@@ -407,6 +415,17 @@ def test_convert_handles(u):
     assert u.lookup("M").convert(m) is m        # identical underlying types are assignable
     with pytest.raises(GoTypeError, match="cannot use map"):
         u.parse("map[string]*T").convert(m)
+
+
+def test_byte_arrays_are_bytes(u):
+    """[N]byte values are one immutable bytes object, whatever the sequence given."""
+    u.declare("type B uint8")
+    b = bytes(range(200))
+    t = u.parse("[200]byte")
+    assert t.convert(b) is b and t.convert(list(b)) == b and t.to_python(b) is b
+    assert type(u.parse("[3]B").convert([1, 2, 3])) is bytes
+    assert u.parse("[3]B").zero() == bytes(3) and u.parse("[2][2]byte").zero() == (b"\0\0",) * 2
+    assert type(u.parse("[2]int8").convert(b"ab")) is tuple  # only uint8 elements are bytes
 
 
 def test_to_python(u):
@@ -451,6 +470,9 @@ def test_hash_bytes(u):
     h1, h2 = Handle(u.lookup("T"), 1), Handle(u.lookup("T"), 2)
     assert p.hash_bytes(h1) != p.hash_bytes(h2) != p.hash_bytes(None)
     assert u.parse("[2]bool").hash_bytes((True, False)) == b"\x01\x00"
+    u8 = u.parse("uint8")
+    assert u.parse("[3]byte").hash_bytes(b"\x01\x02\xff") == b"".join(
+        u8.hash_bytes(x) for x in (1, 2, 255))  # as an integer element hashes
     with pytest.raises(GoTypeError, match="not comparable"):
         u.parse("struct { m map[int]int }").hash_bytes((None,))
     with pytest.raises(GoTypeError, match="not comparable"):
@@ -478,6 +500,11 @@ TYPE_TEXT = st.recursive(
 )
 
 
+def _as_lists(v):
+    """A value as a user might give it: every aggregate (bytes included) as a list."""
+    return [_as_lists(x) for x in v] if isinstance(v, (tuple, bytes)) else v
+
+
 @settings(max_examples=150, deadline=None)
 @given(TYPE_TEXT)
 def test_random_nested_types(text):
@@ -495,9 +522,11 @@ def test_random_nested_types(text):
             assert f.offset % f.type.align == 0 and f.offset + f.type.size <= t.size
     zero = t.zero()
     assert t.convert(zero) == zero
+    assert t.convert(_as_lists(zero)) == zero  # [N]byte from a list is bytes again
     assert list(t.pointers(zero)) == []
     assert uni.parse(t.name) is t
     if t.comparable:
         assert isinstance(t.hash_bytes(zero), bytes)
+        assert t.hash_bytes(t.convert(_as_lists(zero))) == t.hash_bytes(zero)
         lay = map_layout(uni.parse(f"map[{t.name}]int"))
         assert lay.indirect_key is (t.size > 128)

@@ -14,7 +14,8 @@ import pytest
 import gcemu
 from gcemu.base.events import EVENT_KINDS, BarrierShade, Free, PhaseChange, SlotDecision
 from gcemu.gc.marker import ConsistencyError
-from gcemu.gomap import EMPTY_ONE, EMPTY_REST, ITERATOR, OLD_ITERATOR, ClearedString
+from gcemu.maps.classic import EMPTY_ONE, EMPTY_REST, ITERATOR, OLD_ITERATOR
+from gcemu.maps.common import ClearedString
 
 MODELS = ("scanmap", "go")
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"

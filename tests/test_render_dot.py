@@ -21,7 +21,7 @@ from gcemu.render import Recording, render
 from gcemu.render.classic import TOPHASH_COLORS
 from gcemu.render.dot import INSTALL_HINT, pipe
 from gcemu.render.swiss import CTRL_COLORS, CTRL_LEGEND
-from gcemu.render.text import visible
+from gcemu.render.text import short_value, visible
 from gcemu.ui.scenario import load, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -525,3 +525,14 @@ def test_swiss_big_map_renders_fast_and_elided():
     assert int(folded.split()[0]) + drawn_tables == len(m.tables) == 16
     assert len(svg) < 1_000_000
     print(f"\n10,000-entry Swiss map: to_dot + svg {took:.2f} s, {len(svg) / 1024:.0f} KiB")
+
+
+def test_a_byte_array_cell_shows_its_elements_as_any_array_does():
+    """[N]byte values are bytes (gcemu.gotypes.values); a cell shows them like arrays."""
+    h = gcemu.Heap()
+    m = h.make_map("map[int][3]byte", name="m")
+    m[1] = [1, 2, 255]
+    v = m[1]
+    assert v == b"\x01\x02\xff"
+    assert short_value(v) == short_value((1, 2, 255)) == "{1 2 255}"
+    assert short_value(bytes(8)) == "{0 0 0 0 0 0…}"

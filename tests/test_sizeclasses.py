@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gcemu.sizeclasses import (
+from gcemu.mem.sizeclasses import (
     MALLOC_HEADER_SIZE,
     MAX_SMALL_SIZE,
     MIN_SIZE_FOR_MALLOC_HEADER,

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 import gcemu
-from gcemu.gomap import flags_text
+from gcemu.maps.classic import flags_text
 from gcemu.ui.scenario import load, prepare
 from gcemu.ui.stepper.commands import COMMANDS, StepperError, literal
 from gcemu.ui.stepper.loop import line_loop

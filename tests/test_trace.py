@@ -162,6 +162,10 @@ def test_values_encode_and_decode():
     j = trace.encode(t, v)
     assert j == {"p": {"obj": o.id}, "f": 1.5, "a": [True, False], "s": "x"}
     assert t.convert(trace.decode(t, j, {o.id: o})) == v
+    b = h.type("struct { k [3]byte; n int }")
+    v = b.convert({"k": b"\x01\x02\xff", "n": 4})
+    assert trace.encode(b, v) == {"k": [1, 2, 255], "n": 4}  # a JSON array, as Go writes it
+    assert b.convert(trace.decode(b, trace.encode(b, v), {})) == v
     for x, want in ((float("nan"), {"float": "nan"}), (float("inf"), {"float": "+inf"}),
                     (-math.inf, {"float": "-inf"}), (-0.0, {"float": "-0"}), (2.0, 2.0)):
         got = trace.encode_float(x)

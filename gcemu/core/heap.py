@@ -47,7 +47,7 @@ from gcemu.core.models import get_model
 from gcemu.core.roots import Stack
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, GoTypeError, TypeUniverse
-from gcemu.sizeclasses import slot_size
+from gcemu.mem.sizeclasses import slot_size
 
 if TYPE_CHECKING:
     from gcemu.core.collector import Collector

@@ -5,8 +5,8 @@
 3. how the marker scans a bucket chain (`gcemu.gc.scan`),
 
 plus which map implementation the heap's maps are: ``scanmap`` and ``go`` share the
-classic mutator (gcemu.gomap); ``go-swiss`` and ``go-swiss-1.27`` use the Swiss table of
-Go 1.24+ (gcemu.swissmap), whose two versions differ in where they prune tombstones and
+classic mutator (gcemu.maps.classic); ``go-swiss`` and ``go-swiss-1.27`` use the Swiss table of
+Go 1.24+ (gcemu.maps.swiss), whose two versions differ in where they prune tombstones and
 when a full small map grows. Every model shares the marker (gcemu.gc.marker).
 """
 
@@ -42,7 +42,7 @@ class Model:
     summary : str
         One line for help texts and reports.
     map : str
-        ``"classic"`` (buckets, gcemu.gomap) or ``"swiss"`` (gcemu.swissmap).
+        ``"classic"`` (buckets, gcemu.maps.classic) or ``"swiss"`` (gcemu.maps.swiss).
     go : tuple of int
         The Go release whose runtime the map follows, e.g. ``(1, 25)``.
     """

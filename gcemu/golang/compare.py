@@ -52,7 +52,8 @@ from gcemu.golang.replay import (
     has_nan_json,
     same,
 )
-from gcemu.gomap import BUCKET_CNT, SAME_SIZE_GROW, Map, flags_text, has_nan
+from gcemu.maps.classic import BUCKET_CNT, SAME_SIZE_GROW, Map, flags_text
+from gcemu.maps.common import has_nan
 
 FIELDS = (("count", "count"), ("B", "B"), ("flags", "flags"), ("nov", "noverflow"),
           ("h0", "hash0"), ("nev", "nevacuate"))

@@ -34,8 +34,8 @@ from typing import Any
 
 from gcemu.api import Heap
 from gcemu.golang.cycles import unfinalizable
-from gcemu.gomap import ClearedString, Indirect, has_nan
-from gcemu.mapfront import MapFront
+from gcemu.maps.common import ClearedString, Indirect, has_nan
+from gcemu.maps.front import MapFront
 from gcemu.trace import Replayer, decode, encode, op_text
 
 

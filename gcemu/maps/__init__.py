@@ -1,8 +1,10 @@
-"""Go's maps: the classic bucket map (runtime/map.go) and the Swiss table
-(internal/runtime/maps), each a map kind registered in `gcemu.maps.kind`.
+"""The Go maps gcemu emulates: `classic` (Go 1.21-1.23, runtime/map.go) and `swiss`
+(Go 1.24+, internal/runtime/maps), over what both share (`common`: hashing, NaN keys,
+slot pointers; `front`: the Python face of a map). Neither kind imports the other.
 
-Importing this package registers both kinds, so everything above reaches them through
-`kind_for` / `kind_of` and the registry's dispatch tables.
+Each kind registers a `MapKind` (`gcemu.maps.kind`) when imported; importing this
+package imports both, so everything above reaches them through `kind_for` / `kind_of`
+and the registry's dispatch tables, never through their classes.
 """
 
 from gcemu.maps.classic.kind import KIND as CLASSIC

@@ -79,6 +79,14 @@ class MapKind:
     unlinked_category : callable
         ``unlinked_category(arr) -> str``: the report's bytes category of a slot array
         no live map links any more (``oldbuckets`` or ``overflow``).
+    storage : callable
+        ``storage(map) -> list``: the slot arrays the map uses now, the newest first.
+    shape : callable
+        ``shape(map) -> str``: the map's shape in one line (``B=3 flags=0 ...``).
+    title : str
+        Its name in a sentence: ``classic``, ``Swiss``.
+    fields : tuple of str
+        The header fields a user reads most (for messages): ``B``, ``buckets``...
     state_word : str
         What its state bytes are called in tables: ``tophash`` or ``ctrl``.
     """
@@ -96,6 +104,10 @@ class MapKind:
     measure: Callable[[Any], tuple]
     summary: Callable[[Any], dict]
     unlinked_category: Callable[[Any], str]
+    storage: Callable[[Any], list]
+    shape: Callable[[Any], str]
+    title: str = ""
+    fields: tuple[str, ...] = ()
     state_word: str = "tophash"
     state_format: str = "{}"
     field_edges: dict[type, tuple] = field(default_factory=dict)
@@ -105,6 +117,15 @@ class MapKind:
     def make(self, heap: Any, type: Any, hint: int, name: str | None, hash: Any) -> Any:
         """``make(map[K]V, hint)`` for a heap whose model uses this kind."""
         return self.map_class.make(heap, type, hint, name, hash)
+
+    def has_field(self, name: str) -> bool:
+        """Whether this kind's map header has a field or property ``name``."""
+        return hasattr(self.map_class, name) or name in getattr(self.map_class, "__slots__", ())
+
+    def first_row(self, m: Any) -> str:
+        """The state bytes of the first bucket or group the map uses now, as text."""
+        holder = self.slot_holder(self.storage(m)[0], 0, 0)
+        return " ".join(self.state_format.format(t) for t in self.states_of(holder))
 
 
 KINDS: dict[str, MapKind] = {}

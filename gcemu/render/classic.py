@@ -1,4 +1,4 @@
-"""The classic map in pictures (gcemu.gomap): hmap, mapextra, bucket arrays, buckets.
+"""The classic map in pictures (gcemu.maps.classic): hmap, mapextra, bucket arrays, buckets.
 
 An ``hmap`` is a record of its fields (count, B, flags, noverflow, nevacuate, hash0)
 with ports for ``buckets``, ``oldbuckets`` and ``extra``; ``mapextra`` likewise; the
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gcemu.gomap import (
+from gcemu.maps.classic import (
     BUCKET_CNT,
     EMPTY_ONE,
     EMPTY_REST,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from gcemu.core.heap import HeapObject
-from gcemu.gomap import ClearedString
+from gcemu.maps.common import ClearedString
 from gcemu.maps.slotscan import SLOTS
 from gcemu.render.text import short_value, visible
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from gcemu.core.heap import Heap, HeapObject, Object
 from gcemu.gc.scan import object_edges, slot_holder
-from gcemu.gomap import Indirect
+from gcemu.maps.common import Indirect
 from gcemu.maps.kind import BY_TYPE, SLOT_ARRAYS
 from gcemu.render.kinds import drawer_for
 from gcemu.render.nodes import MapStyle, SlotRow, SNode, obj_nid, root_nid, target_nid

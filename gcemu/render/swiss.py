@@ -1,4 +1,4 @@
-"""The Swiss-table map in pictures (gcemu.swissmap, models ``go-swiss*``).
+"""The Swiss-table map in pictures (gcemu.maps.swiss, models ``go-swiss*``).
 
 The header (maps.Map) is a record of used, seed, dirLen, globalDepth,
 tombstonePossible and clearSeq, with a ``dirPtr`` port; the directory a record with
@@ -15,6 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from gcemu.gc.scan import bucket_name
+from gcemu.maps.swiss import (
+    CTRL_DELETED,
+    CTRL_EMPTY,
+    SLOTS,
+    Directory,
+    GroupsArray,
+    SwissMap,
+    Table,
+    ctrl_state,
+)
 from gcemu.render.kinds import Drawer, register
 from gcemu.render.nodes import (
     MapStyle,
@@ -26,16 +36,6 @@ from gcemu.render.nodes import (
     slot_cells,
 )
 from gcemu.render.text import visible
-from gcemu.swissmap import (
-    CTRL_DELETED,
-    CTRL_EMPTY,
-    SLOTS,
-    Directory,
-    GroupsArray,
-    SwissMap,
-    Table,
-    ctrl_state,
-)
 
 CTRL_COLORS = {"full": "#b9e3a3", "deleted": "#f6b26b", "empty": "#e2e2e2"}
 CTRL_LEGEND = (

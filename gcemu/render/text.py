@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from gcemu.core.heap import HeapObject
-from gcemu.gomap import ClearedString
+from gcemu.maps.common import ClearedString
 
 CELL = 14  # characters a key or elem cell shows at most
 
@@ -67,7 +67,7 @@ def lines(*parts: str) -> str:
 
 
 def short_value(v: Any, limit: int = CELL) -> str:
-    """A key or elem as a cell shows it (raw slot representation, see gcemu.gomap)."""
+    """A key or elem as a cell shows it (raw slot representation, see gcemu.maps.classic)."""
     if v is None:
         return ""
     if isinstance(v, HeapObject):
@@ -80,9 +80,7 @@ def short_value(v: Any, limit: int = CELL) -> str:
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return visible(repr(v), limit)
-    if isinstance(v, (bytes, bytearray)):
-        return visible(v.hex(), limit)
-    if isinstance(v, (tuple, list)):
+    if isinstance(v, (tuple, list, bytes)):  # an array or struct; bytes is a [N]byte
         inner = " ".join(short_value(x, limit) for x in v[:6])
         return visible("{" + inner + ("…" if len(v) > 6 else "") + "}", limit)
     return visible(repr(v), limit)

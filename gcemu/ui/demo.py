@@ -45,10 +45,9 @@ from rich.table import Table
 
 from gcemu.api import Heap
 from gcemu.core.models import CLASSIC
-from gcemu.gomap import flags_text
+from gcemu.maps import kind_of
 from gcemu.render import Recording, render, write_player
 from gcemu.render.dot import INSTALL_HINT
-from gcemu.swissmap import SwissMap
 from gcemu.ui.tables import cell, progress
 
 SWISS = "go-swiss"
@@ -75,9 +74,7 @@ class Part1:
 
 def _row(m) -> str:
     """Bucket 0's tophash bytes, or the small map's control bytes (hex)."""
-    if type(m) is SwissMap:
-        return " ".join(f"{c:02x}" for c in m.dirPtr.groups[0].ctrl)
-    return " ".join(str(t) for t in m.buckets[0].tophash)
+    return kind_of(m).first_row(m)
 
 
 def _state(report, obj) -> str:
@@ -131,13 +128,7 @@ def _pictures(h: Heap, model: str, out_dir: Path):
 
 
 def _shape(m, rep=None) -> str:
-    if type(m) is SwissMap:
-        groups = sum(t.groups_obj.size for t in m.tables)
-        text = (f"len={len(m)} tables={len(m.tables)} capacity={m.capacity} "
-                f"tombstones={m.tombstones()} groups={groups:,} B")
-    else:
-        arr = m.buckets_obj.size if m.buckets_obj else 0
-        text = f"len={len(m)} B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
+    text = f"len={len(m)} {kind_of(m).shape(m)}"
     if rep is not None:
         text += f"; this GC freed {rep.bytes['freed']:,} B"
     return text

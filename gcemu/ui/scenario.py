@@ -63,9 +63,9 @@ from gcemu.api import Heap
 from gcemu.core.models import MODELS
 from gcemu.errors import GcemuError
 from gcemu.gofront.scenario import go_scenario
-from gcemu.mapfront import MapFront
+from gcemu.maps import is_map, kind_of
+from gcemu.maps.kind import KINDS
 from gcemu.report import Report
-from gcemu.swissmap import SwissMap
 
 
 class ScenarioError(GcemuError):
@@ -250,15 +250,17 @@ def call(scn: Scenario, heap: Heap) -> dict[str, Any]:
 
 
 def _attribute_error(e: AttributeError, heap: Heap) -> str:
-    """The message of an AttributeError: a Swiss map's field read on a classic map
-    says which models have it (the reverse mistake is `ClassicFieldError`)."""
+    """The message of an AttributeError: a field of another kind of map (a Swiss
+    map's ``used`` read on a classic map) says which models have it."""
     name, obj = getattr(e, "name", None), getattr(e, "obj", None)
-    if isinstance(obj, MapFront) and not isinstance(obj, SwissMap) and name and (
-            name in SwissMap.__slots__ or hasattr(SwissMap, name)):
-        swiss = ", ".join(n for n, m in MODELS.items() if m.map == "swiss")
-        return (f"{name} belongs to the Swiss map (models {swiss}); a classic map (model "
-                f"{heap.model.name}) has B, buckets, oldbuckets, noverflow: run it with "
-                f"--model go-swiss, or put MODEL = \"go-swiss\" in the scenario")
+    mine = kind_of(obj) if name and is_map(obj) else None
+    for other in KINDS.values() if mine is not None else ():
+        if other is not mine and other.has_field(name):
+            models = [n for n, m in MODELS.items() if m.map == other.name]
+            return (f"{name} belongs to the {other.title} map (models {', '.join(models)}); "
+                    f"a {mine.title} map (model {heap.model.name}) has "
+                    f"{', '.join(mine.fields)}: run it with --model {models[0]}, or put "
+                    f"MODEL = \"{models[0]}\" in the scenario")
     return f"{type(e).__name__}: {_one_line(e)}"
 
 

@@ -72,6 +72,19 @@ def progress(description: str, total: int | None = None, count: bool = False):
         yield advance
 
 
+class StepTicks:
+    """A step-loop observer (`gcemu.sched.Session`) that advances a `progress` bar
+    every ``every`` steps."""
+
+    def __init__(self, advance: Any, every: int = 256):
+        self.advance, self.every, self.n = advance, every, 0
+
+    def after_step(self, session: Any, events: Any) -> None:
+        self.n += 1
+        if self.n % self.every == 0:
+            self.advance(self.every)
+
+
 def cell(value: Any, style: str = "", limit: int | None = None) -> Text:
     """A table cell that shows ``value`` as it is: no rich markup (map types such as
     ``map[string]*T`` and user keys would otherwise be read as markup tags), control,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gcemu.gomap import (
+from gcemu.maps.classic import (
     BUCKET_CNT,
     EMPTY_REST,
     EVACUATED_EMPTY,
@@ -31,6 +31,7 @@ from gcemu.gomap import (
     Map,
     MapExtra,
     OverflowList,
+    flags_text,
     tophash_state,
 )
 from gcemu.maps.kind import MapKind, Unit, Visit, register
@@ -171,6 +172,17 @@ def summary(m: Map) -> dict:
     return {"count": m.count, "B": m.B, "noverflow": m.noverflow, "growing": m.growing()}
 
 
+def storage(m: Map) -> list:
+    """The map's bucket arrays: ``buckets``, then ``oldbuckets`` while growing."""
+    return [a for a in (m.buckets_obj, m.oldbuckets_obj) if a is not None]
+
+
+def shape(m: Map) -> str:
+    """``B=3 flags=iterator bucket array=1,152 B``."""
+    arr = m.buckets_obj.size if m.buckets_obj else 0
+    return f"B={m.B} flags={flags_text(m.flags)} bucket array={arr:,} B"
+
+
 def unlinked_category(arr: BucketArray) -> str:
     """A bucket array no live map links (held by an iterator, or floating) is what a
     map's growth leaves behind; a lone overflow bucket counts as overflow."""
@@ -191,6 +203,10 @@ KIND = register(MapKind(
     measure=measure,
     summary=summary,
     unlinked_category=unlinked_category,
+    storage=storage,
+    shape=shape,
+    title="classic",
+    fields=("B", "buckets", "oldbuckets", "noverflow"),
     field_edges={Map: (("buckets_obj", ("field", "buckets_obj")),
                        ("oldbuckets_obj", ("field", "oldbuckets_obj")),
                        ("extra", ("field", "extra"))),

@@ -16,7 +16,7 @@ from typing import Any
 
 from gcemu.maps.kind import MapKind, Unit, Visit, register
 from gcemu.maps.slotscan import scan_bitmap
-from gcemu.swissmap import (
+from gcemu.maps.swiss import (
     CTRL_EMPTY,
     Directory,
     GroupsArray,
@@ -61,10 +61,7 @@ def bucket_name(arr: GroupsArray, j: int, pos: int, prefixes: dict | None = None
 def array_prefixes(h: SwissMap) -> dict:
     """The map's live groups arrays (its small group, or its tables'), as
     `bucket_name` prefixes."""
-    if h.dirPtr is None:
-        return {}
-    arrays = [h.dirPtr] if h.dirLen == 0 else [t.groups_obj for t in h.tables]
-    return {a: _prefix(a) for a in arrays}
+    return {a: _prefix(a) for a in storage(h)}
 
 
 def measure(m: SwissMap) -> tuple[dict[str, int], dict[str, int], set]:
@@ -96,6 +93,20 @@ def summary(m: SwissMap) -> dict:
             "growing": False}
 
 
+def storage(m: SwissMap) -> list:
+    """The map's live groups arrays: its small group, or each table's groups."""
+    if m.dirPtr is None:
+        return []
+    return [m.dirPtr] if m.dirLen == 0 else [t.groups_obj for t in m.tables]
+
+
+def shape(m: SwissMap) -> str:
+    """``tables=2 capacity=2048 tombstones=0 groups=36,864 B``."""
+    groups = sum(t.groups_obj.size for t in m.tables)
+    return (f"tables={len(m.tables)} capacity={m.capacity} tombstones={m.tombstones()} "
+            f"groups={groups:,} B")
+
+
 def _slot_holder(arr: GroupsArray, j: int, pos: int) -> Any:
     return arr.groups[j]
 
@@ -114,6 +125,10 @@ KIND = register(MapKind(
     measure=measure,
     summary=summary,
     unlinked_category=lambda arr: "oldbuckets",  # an old table's or small map's groups
+    storage=storage,
+    shape=shape,
+    title="Swiss",
+    fields=("used", "dirLen", "globalDepth", "tables"),
     state_word="ctrl",
     state_format="{:02x}",
     field_edges={SwissMap: (("dirPtr", ("field", "dirPtr")),),

@@ -1,8 +1,9 @@
 """``gcemu step``'s interpreter: the `Stepper` runs one command line at a time.
 
-The stepper is one more front end of the marker's step loop: it calls ``step()`` (through
-a `gcemu.render.Recording`, which also snapshots the heap when the mutator ran, so the
-stepping player can be written at the end), and shows what each step did from the
+The stepper is one more front end of the step loop, `gcemu.sched.Session`: it runs the
+session of a `gcemu.render.Recording` (the recording observes it and snapshots the heap
+when the mutator ran, so the stepping player can be written at the end; `Breakpoints`
+observes it during ``continue``), and shows what each step did from the
 events it returns and from ``cycle.history``. It never looks inside the marker: colours
 come from ``cycle.color``, reasons and paths from the report (or, while marking, from
 `gcemu.gc.analysis.Reachability` over the heap as it is now).
@@ -51,8 +52,10 @@ from gcemu.base.events import EVENT_KINDS, Event
 from gcemu.core.heap import HeapObject
 from gcemu.gc.analysis import Reachability
 from gcemu.gc.scan import describe_edge
-from gcemu.mapfront import MapFront
+from gcemu.maps.front import MapFront
 from gcemu.render import Recording, render, write_player
+from gcemu.sched import Run, Session
+from gcemu.sched.session import INTERRUPTED
 from gcemu.ui.scenario import names_of
 from gcemu.ui.stepper import views
 from gcemu.ui.stepper.commands import (
@@ -65,6 +68,22 @@ from gcemu.ui.stepper.commands import (
     visible,
 )
 from gcemu.ui.tables import cell, objects_table, print_stale
+
+
+class Breakpoints:
+    """A step-loop observer (`gcemu.sched.Session`) that stops the loop after a step
+    whose events touch a breakpoint: an object, a map's allocations, a global."""
+
+    def __init__(self, labels: dict[str, str]):
+        self.labels = labels  # event label -> breakpoint name
+
+    def after_step(self, session: Session, events: list[Event]) -> str | None:
+        for e in events:
+            for attr in ("obj", "array", "root"):
+                v = getattr(e, attr, None)
+                if v is not None and v in self.labels:
+                    return self.labels[v]
+        return None
 
 
 class Stepper:
@@ -177,11 +196,15 @@ class Stepper:
             return True
         return False
 
-    def _step(self) -> list[Event]:
-        events = self.rec.step()
+    def _run(self, until: Any = None) -> Run:
+        """Step through the session (the one step loop, with the recording and any
+        breakpoints observing it); say so if Ctrl-C stopped it."""
+        run = self.rec.session.run(until)
         if self.cycle.done:
             self._reported = False
-        return events
+        if run.stop == INTERRUPTED:
+            self.say(f"interrupted at step {self.cycle.steps}", "bold")
+        return run
 
     def _after(self) -> None:
         """What to say once a command has stepped: the report when the cycle ended."""
@@ -201,15 +224,7 @@ class Stepper:
                 raise StepperError("step takes a positive number of steps")
         if self._over():
             return
-        events: list[Event] = []
-        try:
-            for _ in range(n):
-                if self.cycle.done:
-                    break
-                events += self._step()
-        except KeyboardInterrupt:
-            self.say(f"interrupted at step {self.cycle.steps}", "bold")
-        self.show_events(events)
+        self.show_events(self._run(self.cycle.steps + n).events)
         self._after()
 
     def do_next(self, rest: str) -> None:
@@ -221,22 +236,15 @@ class Stepper:
         text = text.strip()
         if self._over():
             return
-        skipped = 0
-        try:
-            while not self.cycle.done:
-                events = self._step()
-                if any(e.kind == kind and text in str(e) for e in events):
-                    if skipped:
-                        self.say(f"  ({skipped} step{'s' if skipped > 1 else ''} before "
-                                 f"this one)", "dim")
-                    self.show_events(events)
-                    break
-                skipped += 1
-            else:
-                self.say(f"no {kind} event{f' with {text!r}' if text else ''} before the end "
-                         f"of the cycle ({skipped} steps)", "bold")
-        except KeyboardInterrupt:
-            self.say(f"interrupted at step {self.cycle.steps}", "bold")
+        run = self._run(lambda events: any(e.kind == kind and text in str(e) for e in events))
+        if run.stop == "until":
+            skipped = run.steps - 1
+            if skipped:
+                self.say(f"  ({skipped} step{'s' if skipped > 1 else ''} before this one)", "dim")
+            self.show_events(run.last)
+        elif run.stop is None:
+            self.say(f"no {kind} event{f' with {text!r}' if text else ''} before the end "
+                     f"of the cycle ({run.steps} steps)", "bold")
         self._after()
 
     def _break_labels(self) -> dict[str, str]:
@@ -255,41 +263,26 @@ class Stepper:
                 out[f"global {name}"] = name
         return out
 
-    @staticmethod
-    def _touches(e: Event, labels: dict[str, str]) -> str | None:
-        for attr in ("obj", "array", "root"):
-            v = getattr(e, attr, None)
-            if v is not None and v in labels:
-                return labels[v]
-        return None
-
     def do_continue(self, rest: str) -> None:
         if rest:
             raise StepperError("continue takes no arguments")
         if self._over():
             return
-        labels = self._break_labels()
-        steps0, hit = self.cycle.steps, None
-        ran_events: list[Event] = []  # all since the prompt, shown at a breakpoint
+        breakpoints = Breakpoints(self._break_labels())
+        session = self.rec.session
+        session.observers.append(breakpoints)
         try:
-            while not self.cycle.done:
-                events = self._step()
-                ran_events += events
-                for e in events:
-                    hit = self._touches(e, labels)
-                    if hit:
-                        break
-                if hit:
-                    ran = self.cycle.steps - steps0
-                    self.say(f"breakpoint {hit} at step {self.cycle.steps} "
-                             f"({ran} step{'s' if ran != 1 else ''})", "bold red")
-                    self.show_events(ran_events)
-                    self._after()
-                    return
-        except KeyboardInterrupt:
-            self.say(f"interrupted at step {self.cycle.steps}", "bold")
+            run = self._run()
+        finally:
+            session.observers.remove(breakpoints)
+        if run.stop == INTERRUPTED:
             return
-        self.say(f"ran {self.cycle.steps - steps0} steps to the end of the cycle", "dim")
+        if run.stop is not None:
+            self.say(f"breakpoint {run.stop} at step {self.cycle.steps} "
+                     f"({run.steps} step{'s' if run.steps != 1 else ''})", "bold red")
+            self.show_events(run.events)  # all since the prompt
+        else:
+            self.say(f"ran {run.steps} steps to the end of the cycle", "dim")
         self._after()
 
     def do_break(self, rest: str) -> None:

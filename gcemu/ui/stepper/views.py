@@ -21,17 +21,14 @@ from rich.table import Table
 
 from gcemu.core.heap import HeapObject, Object
 from gcemu.gc.scan import bucket_name, slot_state
-from gcemu.gomap import BucketArray, ClearedString, Indirect
-from gcemu.mapfront import MapFront
-from gcemu.swissmap import Directory, GroupsArray, SwissIter, SwissMap
-from gcemu.swissmap import Table as SwissTable
+from gcemu.maps import kind_of
+from gcemu.maps.classic import BucketArray
+from gcemu.maps.common import ClearedString, Indirect
+from gcemu.maps.front import MapFront
+from gcemu.maps.swiss import Directory, GroupsArray, SwissIter
+from gcemu.maps.swiss import Table as SwissTable
 from gcemu.ui.stepper.commands import EVENT_STYLES, StepperError, number, plural, visible
 from gcemu.ui.tables import cell
-
-
-def _kind_of(m: MapFront) -> str:
-    """The kind name of map ``m``: "classic" or "swiss" (to become ``m.map_kind``)."""
-    return "swiss" if isinstance(m, SwissMap) else "classic"
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,8 @@ class KindViews:
 
 
 def views_of(m: MapFront) -> KindViews:
-    return KIND_VIEWS[_kind_of(m)]
+    """The views of ``m``'s map kind (by the registry's name for it)."""
+    return KIND_VIEWS[kind_of(m).name]
 
 
 def _require(st: Any, m: MapFront, what: str) -> None:

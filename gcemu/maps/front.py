@@ -1,7 +1,7 @@
 """What every Go map offers Python, whatever its layout: the shared front.
 
 gcemu emulates two map implementations, the classic buckets of Go 1.21-1.23
-(`gcemu.gomap`) and the Swiss tables of Go 1.24+ (`gcemu.swissmap`). Both convert keys
+(`gcemu.maps.classic`) and the Swiss tables of Go 1.24+ (`gcemu.maps.swiss`). Both convert keys
 and values the same way, answer the mapping protocol the same way, store into slots
 through the same write barrier, and record the same trace (`gcemu.trace`), so that code
 lives here once. A map kind supplies the runtime functions: ``_find`` (mapaccess: the
@@ -16,66 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from gcemu.base.opcodes import ASSIGN, DELETE
 from gcemu.core.heap import HeapObject
-from gcemu.errors import GcemuError
 from gcemu.gotypes import GoType, map_layout
+from gcemu.maps.common import M64, default_hasher, slot_pointers
 
 if TYPE_CHECKING:
     from gcemu.core.heap import Heap
-    from gcemu.gomap import Indirect
-
-M64 = (1 << 64) - 1
-# the most slots a make(map, hint) may ask gcemu for: 16M (Python needs ~100 B per slot)
-MAX_HINT_SLOTS = 1 << 24
-
-
-def check_hint_slots(t: GoType, hint: int, slots: int) -> None:
-    """Refuse a ``make(map, hint)`` whose storage gcemu cannot emulate in memory (Go
-    might allocate it; a Python list per group of it would not fit)."""
-    if slots > MAX_HINT_SLOTS:
-        raise GcemuError(f"make({t.name}, {hint}): {slots:,} slots is more than gcemu "
-                         f"emulates (at most {MAX_HINT_SLOTS:,}); use a smaller hint")
-
-
-def _plain_memory(t: GoType) -> bool:
-    """AMEM: compared and hashed as raw memory (no floats, strings, or padding)."""
-    if t.kind in ("float32", "float64", "string"):
-        return False
-    if t.kind == "array":
-        return _plain_memory(t.elem)
-    if t.kind == "struct":
-        return (sum(f.type.size for f in t.fields) == t.size
-                and all(_plain_memory(f.type) for f in t.fields))
-    return True
-
-
-def mapfast(layout: Any) -> str:
-    """cmd/compile/internal/walk/walk.go: mapfast, the same from Go 1.21 to 1.27: the
-    runtime path a map type's assignments compile to: ``fast32`` / ``fast64`` for 4- and
-    8-byte keys hashed as raw memory (``fast32ptr`` / ``fast64ptr`` when they hold a
-    pointer), ``faststr`` for strings, else ``generic`` (also for elems over 128 bytes).
-    On amd64 / arm64 no type is kept off a fast path by its alignment."""
-    if layout.elem.size > 128:
-        return "generic"
-    key = layout.key
-    if key.kind == "string":
-        return "faststr"
-    if key.size in (4, 8) and _plain_memory(key):
-        return f"fast{key.size * 8}" + ("ptr" if key.has_pointers else "")
-    return "generic"
-
-
-def slot_words(h: MapFront, holders: Any) -> list:
-    """Every key and elem pointer held by the slots of ``holders`` (buckets or groups
-    of map ``h``), whatever their tophash or control bytes: what a scan of their
-    allocation by the type's pointer bitmap finds."""
-    kp, ep = h.key_pointers, h.elem_pointers
-    out: list = []
-    for b in holders:
-        for k, e in zip(b.keys, b.elems, strict=True):
-            out.extend(kp(k))
-            out.extend(ep(e))
-    return out
+    from gcemu.maps.common import Indirect
 
 
 class MapFront(HeapObject):
@@ -100,8 +48,6 @@ class MapFront(HeapObject):
 
     def __init__(self, heap: Heap, t: GoType, size: int, name: str | None,
                  hash: Callable[[Any, int], int] | None, variant: Callable[[Any], str]):
-        from gcemu.gomap import default_hasher, slot_pointers
-
         super().__init__(t, size, name)
         self.heap = heap
         self.layout = layout = map_layout(t)
@@ -163,8 +109,8 @@ class MapFront(HeapObject):
         """``m[key]``: the elem, or the zero value when the key is missing."""
         k = self._key(key)
         s = self.heap.sched
-        if s is not None:
-            s.map_read(self, k)
+        if s is not None:  # goroutines: mapaccess1's entry check, map.go:428 (1.23) /
+            s.map_read(self, k)  # runtime_mapaccess1, runtime_swiss.go:61 (1.25)
         found = self._find(k)
         et = self.layout.elem
         if found is None:
@@ -175,7 +121,7 @@ class MapFront(HeapObject):
         """``v, ok := m[key]`` as Python's ``dict.get``."""
         k = self._key(key)
         s = self.heap.sched
-        if s is not None:
+        if s is not None:  # mapaccess2: map.go:498 (1.23), runtime_swiss.go:135 (1.25)
             s.map_read(self, k)
         found = self._find(k)
         return default if found is None else self.layout.elem.to_python(self._elem_value(*found))
@@ -183,7 +129,7 @@ class MapFront(HeapObject):
     def __contains__(self, key: Any) -> bool:
         k = self._key(key)
         s = self.heap.sched
-        if s is not None:
+        if s is not None:  # mapaccess2, as get
             s.map_read(self, k)
         return self._find(k) is not None
 
@@ -200,7 +146,9 @@ class MapFront(HeapObject):
         s = self.heap.sched
         if s is None:
             self._assign(k, v)
-        else:  # goroutines: Go's flag checks around mapassign (gcemu.sched.mapsteps)
+        else:  # goroutines: Go's flag checks around mapassign (gcemu.sched.mapsteps):
+            # entry check and SET map.go:631/638 (1.23), runtime_swiss.go:204/212 (1.25);
+            # end check and CLEAR map.go:722/725, runtime_swiss.go:346/349
             s.map_write(self, "mapassign")
             self._assign(k, v)
             s.map_written(self, "mapassign", k, store=True)
@@ -208,7 +156,7 @@ class MapFront(HeapObject):
         if t is not None:  # gcemu.trace: one byte and two references
             if t.cur is not self:
                 t.select(self)
-            self._trace_code(3)  # ASSIGN
+            self._trace_code(ASSIGN)
             a = self._trace_args
             a.append(k)
             a.append(v)
@@ -245,7 +193,8 @@ class MapFront(HeapObject):
         k = self._key(key)
         if self.heap.marking:
             self._op(f"delete(m, {key!r})")
-        s = self.heap.sched
+        s = self.heap.sched  # mapdelete map.go:760/768 + 851/854 (1.23); Map.Delete
+        # maps/map.go:651/659 + 677/680 (1.25); an empty map returns unchecked
         checked = s is not None and s.map_write(self, "mapdelete", self.count == 0)
         found = self._delete(k)
         if checked:
@@ -254,19 +203,36 @@ class MapFront(HeapObject):
         if t is not None:  # gcemu.trace; the stored key object when found
             if t.cur is not self:
                 t.select(self)
-            self._trace_code(4)  # DELETE
+            self._trace_code(DELETE)
             self._trace_args.append(k if found is None else found)
 
     def delete(self, key: Any) -> None:
         """``delete(m, key)``, spelled as in Go."""
         del self[key]
 
+    # -- mapclear ------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """``clear(m)``: runtime.mapclear (Go 1.23) / maps.(*Map).Clear (Go 1.24+)."""
+        s = self.heap.sched
+        if s is None:
+            self._clear()
+            return
+        # Go's checks (gcemu.sched.mapsteps): an empty map returns unchecked (1.23
+        # map.go:1082; 1.25 maps/map.go:732 also needs no tombstone), then map.go:1086/
+        # 1090 (maps/map.go:736/739) before the body, 1133/1136 (763/766) after it
+        early = self.count == 0 and not getattr(self, "tombstonePossible", False)
+        checked = s.map_write(self, "mapclear", early)
+        self._clear()
+        if checked:
+            s.map_written(self, "mapclear")
+
     # -- iteration ----------------------------------------------------------------------------
     def items(self) -> Iterator[tuple[Any, Any]]:
         """``for k, v := range m``: runtime.mapiterinit / mapiternext.
 
-        The iterator is a root on the main goroutine's stack until it is exhausted or
-        dropped. Assigning and deleting inside the loop behave as in Go: an entry
+        The iterator is a root on the stack of the goroutine that ranges until it is
+        exhausted or dropped; under goroutines every step checks Go's flag
+        (mapiternext map.go:943, Iter.Next table.go:791: gcemu.sched.mapsteps). Assigning and deleting inside the loop behave as in Go: an entry
         deleted before the iterator reaches it is not produced; one inserted may or
         may not be.
         """
@@ -305,4 +271,4 @@ class MapFront(HeapObject):
             t.iter_end(n)
 
 
-__all__ = ["MAX_HINT_SLOTS", "MapFront", "check_hint_slots", "mapfast", "slot_words"]
+__all__ = ["MapFront"]

@@ -1,4 +1,4 @@
-"""The Swiss map (gcemu.swissmap) against the numbers of go-swiss-map.md."""
+"""The Swiss map (gcemu.maps.swiss) against the numbers of go-swiss-map.md."""
 
 import math
 
@@ -6,7 +6,7 @@ import pytest
 
 import gcemu
 from gcemu.errors import GcemuError
-from gcemu.swissmap import (
+from gcemu.maps.swiss import (
     CTRL_DELETED,
     CTRL_EMPTY,
     GroupsArray,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import gcemu
-from gcemu.swissmap import CTRL_DELETED
+from gcemu.maps.swiss import CTRL_DELETED
 
 NKEYS = 2000
 keys = st.integers(0, NKEYS - 1)

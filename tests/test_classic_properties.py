@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import gcemu
-from gcemu.gomap import (
+from gcemu.maps.classic import (
     BUCKET_CNT,
     EMPTY_ONE,
     EMPTY_REST,
@@ -30,10 +30,10 @@ from gcemu.gomap import (
     MIN_TOP_HASH,
     OLD_ITERATOR,
     SAME_SIZE_GROW,
-    ClearedString,
     evacuated,
     tophash,
 )
+from gcemu.maps.common import ClearedString
 
 NKEYS = 128
 BIG = (-1, -(1 << 63), (1 << 63) - 1, 1 << 40)  # the last 4 of the int64 key space
@@ -240,7 +240,7 @@ class MapMachine(RuleBasedStateMachine):
             # mapclear reuses the array and rebuilds the overflow pool: an iterator
             # standing in a preallocated overflow bucket walks into whatever chain
             # reuses that bucket, so an entry made after a clear may come twice (as
-            # in Go; see test_gomap's test_clear_while_iterating_in_a_pool_bucket)
+            # in Go; see test_classic's test_clear_while_iterating_in_a_pool_bucket)
             assert entry not in produced or (
                 cleared is not None and entry[1] > cleared.get(k, 0)), f"{k!r} twice"
             produced.add(entry)

@@ -232,9 +232,9 @@ class MapFront(HeapObject):
 
         The iterator is a root on the stack of the goroutine that ranges until it is
         exhausted or dropped; under goroutines every step checks Go's flag
-        (mapiternext map.go:943, Iter.Next table.go:791: gcemu.sched.mapsteps). Assigning and deleting inside the loop behave as in Go: an entry
-        deleted before the iterator reaches it is not produced; one inserted may or
-        may not be.
+        (mapiternext map.go:943, Iter.Next table.go:791: gcemu.sched.mapsteps).
+        Assigning and deleting inside the loop behave as in Go: an entry deleted
+        before the iterator reaches it is not produced; one inserted may or may not be.
         """
         kt, et = self.layout.key, self.layout.elem
         for k, e in self._iterate():

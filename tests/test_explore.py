@@ -3,6 +3,9 @@ programs and chapter-4 fixes (examples/ch3_*, ch4_*), GOMAXPROCS=1's rule, repla
 the race report, the strategies and the budget errors."""
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,16 @@ def test_bad_arguments():
         gcemu.replay(one_write_each, "1 5")
     with pytest.raises(gcemu.GcemuError, match=r"only under gcemu\.explore"):
         gcemu.Heap().go(print)
+
+
+def test_cli_explore_prints_outcomes_and_keeps_partial_results_on_exit_2():
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "gcemu", "explore", *args],
+                              capture_output=True, text=True, env=os.environ | {"NO_COLOR": "1"})
+
+    ok = cli(str(EXAMPLES / "ch3_ww.py"), "--model", "go")
+    assert ok.returncode == 0 and "fatal error: concurrent map writes" in ok.stdout
+    assert "[needs GOMAXPROCS>=2]" in ok.stdout
+    part = cli(str(EXAMPLES / "ch3_ww.py"), "--max-runs", "3")
+    assert part.returncode == 2 and "3 schedules (dfs, partial)" in part.stdout
+    assert part.stderr.strip().count("\n") == 0 and "did not finish" in part.stderr

@@ -37,7 +37,9 @@ CH3 = {"ch3_ww": WRITES, "ch3_rw": READ, "ch3_iw": ITER, "ch3_dw": WRITES}
 @pytest.mark.parametrize("name", sorted(CH3))
 def test_chapter3_programs_die_only_with_two_processors(name, model):
     two = gcemu.explore(example(name), model=model, gomaxprocs=2, max_preemptions=2)
-    assert two.complete and set(two.outcomes) == {OK, CH3[name]}
+    # Go 1.24+: an iterator following a grown table also checks in getWithKey (§2.2)
+    extra = {READ} if name == "ch3_iw" and model != "go" else set()
+    assert two.complete and set(two.outcomes) == {OK, CH3[name]} | extra
     # the fatal needs a switch inside a map call: real Go needs GOMAXPROCS >= 2 (§1.5)
     assert two.needs_parallelism(CH3[name]) and not two.needs_parallelism(OK)
     one = gcemu.explore(example(name), model=model, gomaxprocs=1, max_preemptions=2)

@@ -4,7 +4,7 @@ The public names of api.md: `Heap` (types, objects, maps, roots, GC cycles; the
 facade of `gcemu.api`), `to_dot` (pictures), the models and the version.
 """
 
-from gcemu.api import Heap
+from gcemu.api import Heap, explore, replay
 from gcemu.core.models import MODELS
 from gcemu.errors import GcemuError, GoPanic
 from gcemu.gotypes import GoTypeError
@@ -30,4 +30,5 @@ def to_dot(heap_or_cycle, *args, **kwargs):
     return _to_dot(heap_or_cycle, *args, **kwargs)
 
 
-__all__ = ["MODELS", "GcemuError", "GoPanic", "GoTypeError", "Heap", "__version__", "to_dot"]
+__all__ = ["MODELS", "GcemuError", "GoPanic", "GoTypeError", "Heap", "__version__", "explore",
+           "replay", "to_dot"]

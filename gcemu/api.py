@@ -22,6 +22,8 @@ from gcemu.gotypes import GoType
 from gcemu.maps import kind_for
 from gcemu.report import Report
 from gcemu.sched import Session
+from gcemu.sched import explore as explorer
+from gcemu.sync import Chan, Mutex, RWMutex, WaitGroup
 from gcemu.trace import Replayer, Trace
 
 
@@ -154,6 +156,40 @@ class Heap(core.Heap):
         report."""
         return marker.Cycle(self, record=False, forced=False)
 
+    # -- goroutines and sync (gcemu.sched, gcemu.sync; go-concurrency.md) ----------
+    def go(self, fn: Callable[..., Any], *args: Any) -> None:
+        """``go fn(args...)``: a new goroutine; only inside ``gcemu.explore`` or
+        ``gcemu.replay``, which run the scenario's goroutines."""
+        if self.sched is None:
+            raise GcemuError("h.go: goroutines run only under gcemu.explore or gcemu.replay "
+                             "(or `gcemu explore SCENARIO`)")
+        self.sched.go(fn, args)
+
+    def gosched(self) -> None:
+        """``runtime.Gosched()``: let another goroutine run."""
+        if self.sched is not None:
+            self.sched.gosched()
+
+    def make_chan(self, type: str = "chan int", size: int = 0) -> Chan:
+        """``make(chan T, size)``: send, recv, recv2, close."""
+        text = type.strip() if isinstance(type, str) else ""
+        if not text.startswith("chan ") or not isinstance(size, int) or size < 0:
+            raise GcemuError(f"make_chan({type!r}, {size!r}): expected 'chan T' and a size "
+                             f">= 0")
+        return Chan(self, self.type(text[5:]), size)
+
+    def waitgroup(self) -> WaitGroup:
+        """A ``sync.WaitGroup``: Add, Done, Wait."""
+        return WaitGroup(self)
+
+    def mutex(self) -> Mutex:
+        """A ``sync.Mutex``: Lock, Unlock, TryLock."""
+        return Mutex(self)
+
+    def rwmutex(self) -> RWMutex:
+        """A ``sync.RWMutex``: Lock, Unlock, RLock, RUnlock, TryLock, TryRLock."""
+        return RWMutex(self)
+
     def to_networkx(self):
         """The traced object graph as a networkx.MultiDiGraph (see gcemu.gc.graph)."""
         return traced_graph(self)
@@ -178,4 +214,40 @@ def replay_trace(records: Trace | Iterable[dict], model: str = "go", seed: int =
     return Replayer(heap).run(records)
 
 
-__all__ = ["Cycle", "Heap", "replay_trace"]
+def explore(scenario: Callable[[Heap], Any], model: str = "go", strategy: str = "dfs",
+            max_preemptions: int = 2, gomaxprocs: int = 2, runs: int = 1000, seed: int = 0,
+            max_steps: int = 10_000, max_runs: int = 100_000) -> explorer.Exploration:
+    """Run ``scenario(h)`` under many schedules of its goroutines and count the
+    outcomes (Go's last words): see `gcemu.sched.explore`.
+
+    Examples
+    --------
+    >>> import gcemu
+    >>> def two_writers(h):
+    ...     m = h.make_map("map[int]int", name="m")
+    ...     wg = h.waitgroup(); wg.Add(2)
+    ...     def writer(base):
+    ...         m[base] = 1
+    ...         wg.Done()
+    ...     h.go(writer, 0); h.go(writer, 100)
+    ...     wg.Wait()
+    >>> ex = gcemu.explore(two_writers, model="go", max_preemptions=1)
+    >>> sorted(ex.outcomes)
+    ['fatal error: concurrent map writes', 'ok']
+    >>> gcemu.replay(two_writers, ex.schedules["fatal error: concurrent map writes"]).outcome
+    'fatal error: concurrent map writes'
+    """
+    return explorer.explore(scenario, Heap, model=model, strategy=strategy,
+                            max_preemptions=max_preemptions, gomaxprocs=gomaxprocs,
+                            runs=runs, seed=seed, max_steps=max_steps, max_runs=max_runs)
+
+
+def replay(scenario: Callable[[Heap], Any], schedule: Any, model: str = "go",
+           gomaxprocs: int = 2, seed: int = 0, max_steps: int = 10_000) -> explorer.RunResult:
+    """Run ``scenario`` once along ``schedule`` (a Schedule or its text, ``"1x4 2x6"``);
+    ``.outcome``, ``.schedule``, ``.races``, ``.heap``."""
+    return explorer.replay(scenario, schedule, Heap, model=model, gomaxprocs=gomaxprocs,
+                           seed=seed, max_steps=max_steps)
+
+
+__all__ = ["Cycle", "Heap", "explore", "replay", "replay_trace"]

@@ -32,11 +32,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from gcemu.api import explore
 from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
 from gcemu.maps import kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.text import visible
+from gcemu.sched.explore import STRATEGIES, ExploreError
 from gcemu.ui.demo import run_demo
 from gcemu.ui.scenario import execute, load, model_for, prepare
 from gcemu.ui.stepper.loop import run_stepper
@@ -101,6 +103,23 @@ def cmd_run(args) -> int:
     heading(c, f"{scn.path} · model {args.model}")
     print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
                  names=out.names, command=f"gcemu run {scn.path}")
+    return 0
+
+
+def cmd_explore(args) -> int:
+    """Every schedule of the scenario's goroutines up to the bound (or a sample):
+    outcomes by count, each with its shortest schedule (gcemu.sched.explore)."""
+    scn = _load(args)
+    try:
+        with progress(f"{scn.path.name}: exploring schedules ({args.strategy})"):
+            ex = explore(scn.func, model=args.model, strategy=args.strategy,
+                         max_preemptions=args.max_preemptions, gomaxprocs=args.gomaxprocs,
+                         runs=args.runs, seed=args.seed, max_steps=args.max_steps,
+                         max_runs=args.max_runs)
+    except ExploreError as e:  # keep what was explored, then the one error line
+        print("\n".join(e.exploration.lines()))
+        raise
+    print("\n".join(ex.lines()))
     return 0
 
 
@@ -351,6 +370,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "instead of as the scenario left it")
     g.add_argument("--frames", action="store_true",
                    help="one picture per step of a GC cycle: FILE-0000.svg, -0001, ...")
+    x = scenario_cmd("explore", "run the scenario's goroutines under many schedules and "
+                     "count Go's last words (fatal errors, panics, deadlock, ok)", cmd_explore)
+    x.add_argument("--strategy", choices=STRATEGIES, default="dfs",
+                   help="dfs: every schedule up to --max-preemptions; random, pct: --runs "
+                        "seeded runs (default %(default)s)")
+    x.add_argument("--max-preemptions", type=int, default=2, metavar="N",
+                   help="dfs's preemption bound (default %(default)s)")
+    x.add_argument("--runs", type=int, default=1000, metavar="N",
+                   help="runs of random and pct (default %(default)s)")
+    x.add_argument("--gomaxprocs", type=int, default=2, metavar="N",
+                   help="1: switches only between map operations, Go's rule (default "
+                        "%(default)s)")
+    x.add_argument("--max-steps", type=int, default=10_000, metavar="N",
+                   help="step budget of one run (default %(default)s)")
+    x.add_argument("--max-runs", type=int, default=100_000, metavar="N",
+                   help="dfs gives up (exit 2, partial result printed) after N schedules "
+                        "(default %(default)s)")
     s = scenario_cmd("step", "step through a GC cycle interactively (or from a pipe)",
                      cmd_step)
     s.add_argument("--history", metavar="FILE",

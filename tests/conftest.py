@@ -1,9 +1,15 @@
 """Shared fixtures for the gcemu tests (keep this file small)."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 import gcemu
 
+# the project's spec: shared/spec beside the checkout (as CI lays it out), or $GCEMU_SPEC
+SPEC = Path(os.environ.get("GCEMU_SPEC")
+            or Path(__file__).resolve().parents[2] / "shared" / "spec")
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
 
 

@@ -335,7 +335,8 @@ def test_scanmap_and_go_differ_where_the_docstrings_say():
 
 
 def test_every_example_is_checked_and_documented():
-    files = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+    # the goroutine examples (chapters 3 and 4) are explored: tests/test_explore.py
+    files = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith(("ch3_", "ch4_")))
     assert files == sorted(CHECKS), "an example without a check, or a check without a file"
     for name in files:
         doc = load(EXAMPLES / f"{name}.py").doc

@@ -18,12 +18,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SPEC as SPEC_ROOT
 from memdrive import delta
 
 import gcemu
 from gcemu.toolchain import find_toolchain, have_toolchain
 
-SPEC = Path("/work/shared/spec/programs/memstats")
+SPEC = SPEC_ROOT / "programs" / "memstats"
 FIELDS = ("HeapAlloc", "HeapInuse", "HeapIdle", "HeapReleased", "HeapSys", "HeapObjects",
           "Mallocs", "Frees", "NumGC")
 RUNS = 5

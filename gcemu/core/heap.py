@@ -199,6 +199,8 @@ class Heap:
         self.objects: dict[int, HeapObject] = {}
         self.globals: dict[str, Any] = {}
         self.stacks: list[Stack] = [Stack("main")]
+        self.stack = self.stacks[0]  # the running goroutine's stack
+        self.sched: Any = None  # the scheduler while goroutines run (gcemu.sched)
         self._next_id = 1
         self.names: dict[str, HeapObject] = {}  # name= -> its handle, freed or not
         self.epoch = 0

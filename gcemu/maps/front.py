@@ -108,6 +108,9 @@ class MapFront(HeapObject):
     def __getitem__(self, key: Any) -> Any:
         """``m[key]``: the elem, or the zero value when the key is missing."""
         k = self._key(key)
+        s = self.heap.sched
+        if s is not None:  # goroutines: mapaccess1's entry check, map.go:428 (1.23) /
+            s.map_read(self, k)  # runtime_mapaccess1, runtime_swiss.go:61 (1.25)
         found = self._find(k)
         et = self.layout.elem
         if found is None:
@@ -117,11 +120,18 @@ class MapFront(HeapObject):
     def get(self, key: Any, default: Any = None) -> Any:
         """``v, ok := m[key]`` as Python's ``dict.get``."""
         k = self._key(key)
+        s = self.heap.sched
+        if s is not None:  # mapaccess2: map.go:498 (1.23), runtime_swiss.go:135 (1.25)
+            s.map_read(self, k)
         found = self._find(k)
         return default if found is None else self.layout.elem.to_python(self._elem_value(*found))
 
     def __contains__(self, key: Any) -> bool:
-        return self._find(self._key(key)) is not None
+        k = self._key(key)
+        s = self.heap.sched
+        if s is not None:  # mapaccess2, as get
+            s.map_read(self, k)
+        return self._find(k) is not None
 
     def __len__(self) -> int:
         return self.count
@@ -133,7 +143,15 @@ class MapFront(HeapObject):
         v = self._econv(value, self._what_value)
         if self.heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
-        self._assign(k, v)
+        s = self.heap.sched
+        if s is None:
+            self._assign(k, v)
+        else:  # goroutines: Go's flag checks around mapassign (gcemu.sched.mapsteps):
+            # entry check and SET map.go:631/638 (1.23), runtime_swiss.go:204/212 (1.25);
+            # end check and CLEAR map.go:722/725, runtime_swiss.go:346/349
+            s.map_write(self, "mapassign")
+            self._assign(k, v)
+            s.map_written(self, "mapassign", k, store=True)
         t = self._trace
         if t is not None:  # gcemu.trace: one byte and two references
             if t.cur is not self:
@@ -175,7 +193,12 @@ class MapFront(HeapObject):
         k = self._key(key)
         if self.heap.marking:
             self._op(f"delete(m, {key!r})")
+        s = self.heap.sched  # mapdelete map.go:760/768 + 851/854 (1.23); Map.Delete
+        # maps/map.go:651/659 + 677/680 (1.25); an empty map returns unchecked
+        checked = s is not None and s.map_write(self, "mapdelete", self.count == 0)
         found = self._delete(k)
+        if checked:
+            s.map_written(self, "mapdelete")
         t = self._trace
         if t is not None:  # gcemu.trace; the stored key object when found
             if t.cur is not self:
@@ -187,14 +210,31 @@ class MapFront(HeapObject):
         """``delete(m, key)``, spelled as in Go."""
         del self[key]
 
+    # -- mapclear ------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """``clear(m)``: runtime.mapclear (Go 1.23) / maps.(*Map).Clear (Go 1.24+)."""
+        s = self.heap.sched
+        if s is None:
+            self._clear()
+            return
+        # Go's checks (gcemu.sched.mapsteps): an empty map returns unchecked (1.23
+        # map.go:1082; 1.25 maps/map.go:732 also needs no tombstone), then map.go:1086/
+        # 1090 (maps/map.go:736/739) before the body, 1133/1136 (763/766) after it
+        early = self.count == 0 and not getattr(self, "tombstonePossible", False)
+        checked = s.map_write(self, "mapclear", early)
+        self._clear()
+        if checked:
+            s.map_written(self, "mapclear")
+
     # -- iteration ----------------------------------------------------------------------------
     def items(self) -> Iterator[tuple[Any, Any]]:
         """``for k, v := range m``: runtime.mapiterinit / mapiternext.
 
-        The iterator is a root on the main goroutine's stack until it is exhausted or
-        dropped. Assigning and deleting inside the loop behave as in Go: an entry
-        deleted before the iterator reaches it is not produced; one inserted may or
-        may not be.
+        The iterator is a root on the stack of the goroutine that ranges until it is
+        exhausted or dropped; under goroutines every step checks Go's flag
+        (mapiternext map.go:943, Iter.Next table.go:791: gcemu.sched.mapsteps).
+        Assigning and deleting inside the loop behave as in Go: an entry deleted
+        before the iterator reaches it is not produced; one inserted may or may not be.
         """
         kt, et = self.layout.key, self.layout.elem
         for k, e in self._iterate():
@@ -216,11 +256,12 @@ class MapFront(HeapObject):
 
     def _iterate(self) -> Iterator[tuple[Any, Any]]:
         t = self._trace
+        s = self.heap.sched
         if t is None:
-            yield from self._iterate1()
+            yield from self._iterate1() if s is None else s.map_range(self, self._iterate1())
             return
         n = t.iter_start(self)
-        inner = self._iterate1()
+        inner = self._iterate1() if s is None else s.map_range(self, self._iterate1())
         try:
             for kv in inner:
                 yield kv

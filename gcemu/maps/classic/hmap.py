@@ -441,7 +441,7 @@ class Map(MapFront):
         return mapiterinit(self)
 
     # -- mapclear -------------------------------------------------------------------------------
-    def clear(self) -> None:
+    def _clear(self) -> None:
         """``clear(m)``: runtime.mapclear. Keeps B and the array, zeroes it, drops
         oldbuckets and overflow chains, and reseeds hash0."""
         if self._trace is not None:

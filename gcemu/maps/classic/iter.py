@@ -58,7 +58,7 @@ def mapiterinit(h: Map) -> Iterator[tuple[Any, Any]]:
     start = r & ((1 << it.B) - 1)
     offset = (r >> it.B) & 7
     h.flags |= ITERATOR | OLD_ITERATOR
-    stack = heap.stacks[0].frames
+    stack = heap.stack.frames  # the ranging goroutine's stack
     stack.append(it)
     try:
         yield from mapiternext(h, it, start, offset)

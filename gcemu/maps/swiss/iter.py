@@ -182,7 +182,7 @@ def mapiterinit(m: SwissMap) -> Iterator[tuple[Any, Any]]:
     if m.dirLen <= 0:
         it.dirIdx = -1  # the small map sentinel
         it.group = m.dirPtr.groups[0]
-    stack = heap.stacks[0].frames
+    stack = heap.stack.frames  # the ranging goroutine's stack
     stack.append(it)
     try:
         while True:

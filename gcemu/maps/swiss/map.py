@@ -112,7 +112,7 @@ class SwissMap(MapFront):
 
     __slots__ = ("_prunes", "_small_update_grows", "clearSeq", "dirLen", "dirPtr",
                  "globalDepth", "globalShift", "group_size", "seed", "tombstonePossible",
-                 "used")
+                 "used", "writing")
     kind = "map"
 
     @classmethod
@@ -157,6 +157,7 @@ class SwissMap(MapFront):
         self.globalShift = 0  # NewEmptyMap leaves it 0 until the map gets a directory
         self.tombstonePossible = False
         self.clearSeq = 0
+        self.writing = 0  # maps/map.go:233 Map.writing, toggled by gcemu.sched.mapsteps
         go = heap.model.go
         # the assignment path mapfast picks (self.variant); only these prune
         pruning = ("fast32", "fast64", "faststr")
@@ -384,7 +385,7 @@ class SwissMap(MapFront):
         self._set_elem(g, i, None)
 
     # -- clear ----------------------------------------------------------------------------
-    def clear(self) -> None:
+    def _clear(self) -> None:
         """``clear(m)``: maps.(*Map).Clear. Keeps every table and the directory, zeroes
         the groups, erases tombstones, bumps clearSeq and draws a new seed."""
         if self._trace is not None:

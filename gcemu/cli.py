@@ -7,9 +7,11 @@ and shows what a GC cycle does with it:
 - ``run``: one cycle, a readable report (rich tables) or, with ``--json``, the JSON
   report of api.md;
 - ``explain NAME``: why NAME was retained (the path from a root) or that it was
-  collected;
+  collected; when NAME is a map, how much the map still holds and why
+  (`gcemu.ui.explain_map`);
 - ``compare``: models side by side (the classic map's two by default, ``--models`` for
-  others, e.g. ``go,go-swiss``), differences first;
+  others, e.g. ``go,go-swiss``), differences first; ``--explain MAP`` puts one map's
+  explanation side by side instead;
 - ``render -o FILE``: a picture (.dot .svg .png) or the HTML stepping player (.html);
 - ``step``: the interactive stepper (`gcemu.ui.stepper`), also scriptable through a pipe;
 - ``demo``: the seed article's central scenario under the classic models, then what
@@ -35,11 +37,13 @@ from typing import Any
 from gcemu.api import explore
 from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
-from gcemu.maps import kind_for
+from gcemu.maps import is_map, kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.text import visible
 from gcemu.sched.explore import STRATEGIES, ExploreError
 from gcemu.ui.demo import run_demo
+from gcemu.ui.explain_map import explain_map, print_explanation
+from gcemu.ui.explain_map import print_comparison as print_map_comparison
 from gcemu.ui.scenario import execute, load, model_for, prepare
 from gcemu.ui.stepper.loop import run_stepper
 from gcemu.ui.tables import (
@@ -128,6 +132,13 @@ def cmd_explain(args) -> int:
     out = _execute(scn, args)
     obj = out.named(args.name)
     report = out.report
+    if is_map(obj):
+        ex = explain_map(out.heap, report, obj, args.name)
+        if args.json:
+            print(json.dumps(ex.to_json(), indent=2))
+        else:
+            print_explanation(console(), ex)
+        return 0
     reason = report.reason(obj)
     state = f"retained ({reason})" if reason else "collected"
     print(f"{visible(who(obj), None)} under model {args.model}, cycle {report.cycle}: {state}")
@@ -169,6 +180,8 @@ def cmd_compare(args) -> int:
             with _scenario_stdout(args):
                 results[name] = execute(scn, name, args.seed)
             advance()
+    if args.explain is not None:
+        return _compare_map(args, scn, results)
     if args.json:
         print(json.dumps({name: dict(o.report.to_json(), measured=o.measured)
                           for name, o in results.items()}, indent=2))
@@ -177,6 +190,24 @@ def cmd_compare(args) -> int:
     heading(c, f"{scn.path} · models {', '.join(models)}")
     c.print(scn.title, markup=False)
     print_comparison(c, results)
+    return 0
+
+
+def _compare_map(args, scn, results: dict) -> int:
+    """``compare --explain MAP``: the map's explanation under each model."""
+    exes = {}
+    for model, out in results.items():
+        m = out.named(args.explain)
+        if not is_map(m):
+            raise GcemuError(f"{scn.path}: --explain {args.explain}: not a map "
+                             f"(explain it with gcemu explain {scn.path} {args.explain})")
+        exes[model] = explain_map(out.heap, out.report, m, args.explain)
+    if args.json:
+        print(json.dumps({model: ex.to_json() for model, ex in exes.items()}, indent=2))
+        return 0
+    c = console()
+    heading(c, f"{scn.path} · map {args.explain} · models {', '.join(exes)}")
+    print_map_comparison(c, exes)
     return 0
 
 
@@ -346,8 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the JSON report of api.md")
     r.add_argument("--all", action="store_true", help="list unnamed objects too")
     r.add_argument("--doc", action="store_true", help="print the scenario's whole docstring")
-    e = scenario_cmd("explain", "why is NAME retained (or collected)", cmd_explain)
+    e = scenario_cmd("explain", "why is NAME retained (or collected); for a map: what it "
+                     "still holds, why, and what a rebuild would free", cmd_explain)
     e.add_argument("name", help="a name given with name= in the scenario, or a global")
+    e.add_argument("--json", action="store_true",
+                   help="a map's explanation as JSON")
     c = scenario_cmd("compare", "models side by side (by default the classic map's two), "
                      "differences first", cmd_compare, model=False)
     c.add_argument("--models", default=",".join(CLASSIC), metavar="M,M...",
@@ -355,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "%(default)s; e.g. go,go-swiss: the classic and the Swiss map)")
     c.add_argument("--json", action="store_true",
                    help="print the JSON reports: {model: report}")
+    c.add_argument("--explain", metavar="MAP",
+                   help="explain map MAP under each model, side by side (as gcemu explain "
+                        "SCENARIO MAP)")
     g = scenario_cmd("render", "draw the heap (.dot .svg .png) or write the HTML stepping "
                      "player (.html)", cmd_render)
     g.add_argument("-o", "--output", required=True, metavar="FILE",

@@ -5,7 +5,12 @@ the cycle, the object's state and reason, the path from a root with each slot's
 tophash state, and the tophash row of each bucket on that path. It also writes the
 path as a Graphviz DOT file (and an SVG when Graphviz's ``dot`` is installed) into the
 test's temporary folder when run under pytest (the gcemu plugin sets it), else into a
-fresh temporary folder, and names the file in the message.
+fresh temporary folder, and names the file in the message. A failing
+`assert_retained_bytes` on a map breaks the bytes down by the map's parts (hmap,
+buckets, overflow, old storage; for a Swiss map its header, directory, tables and
+groups), its shape (count, B or capacity) and the referents only it keeps. The
+helpers hide their own frames from pytest's traceback (``__tracebackhide__``), so a
+failure shows the test's line, not gcemu's.
 
 Examples
 --------
@@ -32,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
+from gcemu.maps import is_map, kind_of
+
 # Set by the pytest plugin to a callable returning the current test's folder.
 artifact_dir: contextvars.ContextVar[Callable[[], FsPath] | None] = contextvars.ContextVar(
     "gcemu_artifact_dir", default=None)
@@ -50,7 +57,11 @@ def _state(report, obj) -> str:
 
 
 def _picture(report, obj) -> str:
-    """Write the retaining path as DOT (and SVG if ``dot`` exists); say where."""
+    """Write the retaining path as DOT (and SVG if ``dot`` exists); say where.
+
+    The SVG comes through ``pipe`` (``dot`` reads the source on stdin), so no
+    Graphviz source file (``.gv``) is left beside the ``.dot``."""
+    __tracebackhide__ = True
     try:
         import graphviz
     except ImportError:  # pragma: no cover - graphviz is a dependency
@@ -73,15 +84,17 @@ def _picture(report, obj) -> str:
     dot_file.write_text(g.source, encoding="utf-8")
     written = [str(dot_file)]
     if shutil.which("dot"):
+        svg = stem.with_suffix(".svg")
         try:
-            written.append(g.render(outfile=stem.with_suffix(".svg"), format="svg",
-                                    cleanup=False))
+            svg.write_bytes(g.pipe(format="svg"))
+            written.append(str(svg))
         except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as e:
             written.append(f"(svg failed: {e})")
     return "picture: " + ", ".join(written)
 
 
 def _explain(report, obj, expected: str) -> str:
+    __tracebackhide__ = True
     lines = [f"gcemu: expected {_who(obj)} to be {expected}, but it was "
              f"{_state(report, obj)}; model {report.model}, cycle {report.cycle}."]
     path = report.why(obj)
@@ -98,6 +111,7 @@ def _explain(report, obj, expected: str) -> str:
 
 def assert_retained(report, obj, reason: str | None = None) -> None:
     """Fail unless ``obj`` survived the cycle (with ``reason``, if given)."""
+    __tracebackhide__ = True
     if not report.retained(obj):
         raise AssertionError(_explain(report, obj, "retained"))
     if reason is not None and report.reason(obj) != reason:
@@ -106,6 +120,7 @@ def assert_retained(report, obj, reason: str | None = None) -> None:
 
 def assert_collected(report, obj) -> None:
     """Fail unless the cycle (or an earlier one) freed ``obj``."""
+    __tracebackhide__ = True
     if not report.collected(obj):
         raise AssertionError(_explain(report, obj, "collected"))
 
@@ -113,8 +128,25 @@ def assert_collected(report, obj) -> None:
 def assert_stale(report, obj) -> None:
     """Fail unless ``obj`` is retained only through a deleted-but-unreclaimed slot
     (reason ``stale-slot`` or ``oldbuckets``)."""
+    __tracebackhide__ = True
     if report.reason(obj) not in STALE_REASONS:
         raise AssertionError(_explain(report, obj, "retained through a stale slot"))
+
+
+def _breakdown(obj, got: int) -> list[str]:
+    """For a map: its shape, its bytes by part and the referents only it keeps, read
+    through the map-kind registry (so a Swiss map is broken down as its kind measures
+    it)."""
+    if not is_map(obj):
+        return []
+    kind = kind_of(obj)
+    shape = " ".join(f"{k}={v}" for k, v in kind.summary(obj).items())
+    parts = kind.measure(obj)[0]
+    own = sum(parts.values())
+    terms = " + ".join(f"{k} {v:,}" for k, v in parts.items())
+    return [f"  {kind.title or kind.name} map: {shape}",
+            f"  {terms} = {own:,} B of map",
+            f"  referents only it keeps: {got - own:,} B"]
 
 
 def assert_retained_bytes(report, map_or_obj, at_most: int) -> None:
@@ -124,15 +156,16 @@ def assert_retained_bytes(report, map_or_obj, at_most: int) -> None:
     (`gcemu.gc.analysis.retained_bytes`): for a map, its hmap, buckets, overflow buckets,
     old buckets and the values only it holds.
     """
-    from gcemu.gc.graph import retained_bytes
+    __tracebackhide__ = True
+    from gcemu.gc.graph import retained_bytes  # networkx: only when asked
 
     heap = getattr(map_or_obj, "heap", None) or report.heap
     got = retained_bytes(heap, map_or_obj)
     if got > at_most:
-        raise AssertionError(
+        raise AssertionError("\n".join([
             f"gcemu: {_who(map_or_obj)} keeps {got:,} bytes alive, more than "
-            f"at_most={at_most:,}; model {report.model}, cycle {report.cycle}.\n"
-            + _picture(report, map_or_obj))
+            f"at_most={at_most:,}; model {report.model}, cycle {report.cycle}.",
+            *_breakdown(map_or_obj, got), _picture(report, map_or_obj)]))
 
 
 __all__ = ["assert_collected", "assert_retained", "assert_retained_bytes", "assert_stale"]

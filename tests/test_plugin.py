@@ -59,6 +59,16 @@ def test_bucket_bytes_stay(heap):
     for i in range(1000):
         del m[f"k{i}"]
     assert_retained_bytes(heap.collect(), m, at_most=1000)
+
+@pytest.mark.gcemu(model="go-swiss")
+def test_swiss_group_bytes_stay(heap):
+    heap.declare("type T struct { id int }")
+    m = heap.make_map("map[string]*T", name="m")
+    for i in range(1000):
+        m[f"k{i}"] = heap.new("T")
+    for i in range(1, 1000):
+        del m[f"k{i}"]
+    assert_retained_bytes(heap.collect(), m, at_most=1000)
 '''
 
 
@@ -71,7 +81,7 @@ def test_passing_file(pytester):
 def test_failing_file_names_the_empty_one_slot(pytester):
     pytester.makepyfile(test_fail=FAILING)
     result = pytester.runpytest_subprocess("-q")
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=3)
     out = result.stdout.str()
     assert "expected T#" in out and "(b) to be collected" in out
     assert "bucket 0 slot 1 (emptyOne, stale elem)" in out
@@ -82,6 +92,29 @@ def test_failing_file_names_the_empty_one_slot(pytester):
     dots = list(pytester.path.parent.parent.rglob("path-*.dot")) or list(
         pytester.path.rglob("path-*.dot"))
     assert dots, "the failure named a DOT file that does not exist"
+    ours = list(pytester.path.rglob("path-*.dot"))  # this test's own folder only
+    assert ours and not list(pytester.path.rglob("*.gv"))
+
+
+def test_retained_bytes_failure_breaks_the_map_down(pytester):
+    pytester.makepyfile(test_fail=FAILING)
+    out = pytester.runpytest_subprocess("-q", "-k", "bytes_stay").stdout.str()
+    # go-classic-map.md §12: B=8 map[string]*T, a 57,344 B array, hmap 48 + mapextra 24
+    assert "classic map: count=0 B=8 noverflow=" in out
+    assert "hmap 72 + buckets 57,344 + overflow 0 + oldbuckets 0 = 57,416 B of map" in out
+    # go-memstats.md §2: go1.25 keeps 2 tables x 27,264 B groups plus 128 B
+    assert "Swiss map: count=1 dirLen=2 globalDepth=1 tables=2 capacity=2048" in out
+    assert "map 48 + directory 16 + tables 64 + groups 54,528 = 54,656 B of map" in out
+    assert "referents only it keeps: 8 B" in out  # the one T left (8 B size class)
+    assert "referents only it keeps: 0 B" in out
+
+
+def test_failures_hide_gcemus_own_frames(pytester):
+    pytester.makepyfile(test_fail=FAILING)
+    out = pytester.runpytest_subprocess("-q").stdout.str()
+    assert "assert_collected(heap.collect(), b)" in out  # the test's own line
+    for inside in ("raise AssertionError", "def assert_", "_explain(", "gcemu/testing.py"):
+        assert inside not in out, inside
 
 
 def test_option_sets_the_model_and_marker_wins(pytester):

@@ -23,6 +23,7 @@ from gcemu.gotypes.kinds import PTR_SIZE, GoTypeError
 from gcemu.gotypes.layout import BUCKET_COUNT, MAX_ELEM_BYTES, MAX_KEY_BYTES, MapLayout, map_layout
 from gcemu.gotypes.types import Field, GoType
 from gcemu.gotypes.universe import TypeUniverse
+from gcemu.gotypes.values import NilMap
 
 __all__ = [
     "BUCKET_COUNT",
@@ -33,6 +34,7 @@ __all__ = [
     "GoType",
     "GoTypeError",
     "MapLayout",
+    "NilMap",
     "TypeUniverse",
     "map_layout",
 ]

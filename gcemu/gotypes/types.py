@@ -25,7 +25,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gcemu.gotypes.kinds import FLOAT_SIZES, INT_RANGES, PTR_SIZE, GoTypeError
-from gcemu.gotypes.values import compile_convert, compile_hash, compile_pointers, zero_of
+from gcemu.gotypes.values import (
+    NilMap,
+    compile_convert,
+    compile_hash,
+    compile_pointers,
+    zero_of,
+)
 
 if TYPE_CHECKING:
     from gcemu.gotypes.layout import MapLayout
@@ -249,9 +255,11 @@ class GoType:
         if kind == "struct":
             return {f.name: f.type.to_python(v)
                     for f, v in zip(self.fields, value, strict=True) if f.name != "_"}
-        if kind == "array" and self.elem.kind in ("struct", "array"):
+        if kind == "array" and self.elem.kind in ("struct", "array", "map"):
             et = self.elem
             return tuple(et.to_python(v) for v in value)
+        if kind == "map" and value is None:
+            return NilMap(self)
         return value
 
     def pointers(self, value: Any) -> list | tuple:

@@ -10,7 +10,8 @@ integers       ``int`` (range-checked against the kind)
 floats         ``float`` (float32 values are rounded to single precision)
 string         ``str``
 pointer, map   ``None`` (nil) or a heap object handle whose ``.type`` is the
-               pointee type (for a pointer) or the map type (for a map)
+               pointee type (for a pointer) or the map type (for a map); a
+               nil map reads back as a `NilMap` (stored, it is ``None`` again)
 [N]byte        ``bytes`` of length N (any array of ``uint8``: one compact,
                immutable object instead of N ints; given as bytes, bytearray,
                or a list or tuple of ints)
@@ -35,6 +36,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gcemu.errors import GoPanic
 from gcemu.gotypes.kinds import FLOAT_SIZES, INT_RANGES, M64, GoTypeError, article, show
 
 if TYPE_CHECKING:
@@ -81,6 +83,66 @@ def zero_of(t: GoType) -> Any:
         return bytes(t.length) if is_byte_array(t) else (t.elem.zero(),) * t.length
     return tuple(f.type.zero() for f in t.fields)
 
+
+
+class NilMap:
+    """A nil map as the user reads it (a struct field or element of map type that was
+    never made): Go's nil-map rules, with no heap object behind it.
+
+    Lookup gives the element's zero value, ``delete`` does nothing, ``len`` is 0 and
+    ``range`` yields nothing (``runtime.mapaccess1``, ``mapdelete``, ``mapiterinit``
+    return early on ``h == nil``); assignment panics as ``runtime.mapassign`` does,
+    with `GoPanic` ``assignment to entry in nil map``. Stored back into a field or a
+    map it is ``None`` again (`compile_convert`), and it compares equal to ``None``.
+    """
+
+    __slots__ = ("type",)
+
+    def __init__(self, t: GoType) -> None:
+        self.type = t
+
+    def __repr__(self) -> str:
+        return f"{self.type.name}(nil)"
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, NilMap)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self):
+        return iter(EMPTY)
+
+    def __contains__(self, key: Any) -> bool:
+        self.type.key.convert(key, "key")
+        return False
+
+    def __getitem__(self, key: Any) -> Any:
+        self.type.key.convert(key, "key")
+        et = self.type.elem
+        return et.to_python(et.zero())
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.type.key.convert(key, "key")
+        return default
+
+    def __delitem__(self, key: Any) -> None:
+        self.type.key.convert(key, "key")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise GoPanic(f"panic: assignment to entry in nil map [{self.type.name} "
+                      f"m[{show(key)}] = {show(value)}]")
+
+    def keys(self) -> tuple:
+        return EMPTY
+
+    values = items = keys
+
+    def clear(self) -> None:
+        """``clear(m)`` on a nil map: a no-op."""
 
 
 def _not_a(t: GoType, value: Any, what: str) -> GoTypeError:
@@ -170,6 +232,10 @@ def _conv_handle(t: GoType) -> Callable[[Any, str], Any]:
     def conv(v: Any, what: str) -> Any:
         if v is None:
             return None
+        if type(v) is NilMap:
+            if is_map and v.type._u.name == t._u.name:
+                return None
+            raise GoTypeError(f"{what}: cannot use {v!r} as {t.name}")
         if getattr(v, "freed", 0):  # a handle outlives its object: storing it is a bug
             raise GoTypeError(f"{what}: {_describe_handle(v, gotype)} was freed by GC cycle "
                               f"{v.freed}; it can no longer be stored")

@@ -303,6 +303,14 @@ class ExprCompiler:
         if x["k"] != "CompositeLit":
             raise self.unsupported(n, "taking the address of a variable (&x)")
         t = self.t(x)
+        if t.u.k == "struct":  # the heap zeroes the fields the literal leaves out
+            items = self.struct_items(x)
+            if not items:
+                return self.new_object(t, None, n, name=None)
+            if len(items) == 1:
+                (k0, v0), = items
+                return self.new_object(t, lambda f: {k0: v0(f)}, n, name=None)
+            return self.new_object(t, lambda f: {k: v(f) for k, v in items}, n, name=None)
         return self.new_object(t, self.expr(x), n, name=None)
 
     def new_object(self, t: GoT, value: Fn | None, n: dict, name: str | None) -> Fn:
@@ -320,13 +328,7 @@ class ExprCompiler:
         elts = n.get("Elts") or []
         if u.k == "struct":
             zero = t.zero
-            if elts and elts[0]["k"] == "KeyValueExpr":
-                ftypes = dict(u.fields)
-                items = [(e["Key"]["Name"], self.coerce_lit(ftypes[e["Key"]["Name"]],
-                                                            e["Value"])) for e in elts]
-            else:
-                items = [(name, self.coerce_lit(ft, e))
-                         for (name, ft), e in zip(u.fields, elts, strict=True)]
+            items = self.struct_items(n)
 
             def struct(f):
                 v = zero()
@@ -369,6 +371,17 @@ class ExprCompiler:
                 return m
             return maplit
         raise self.unsupported(n, f"a composite literal of {t.s}")
+
+    def struct_items(self, n: dict) -> list[tuple[str, Fn]]:
+        """(field name, value closure) of each field a struct literal gives."""
+        u = self.t(n).u
+        elts = n.get("Elts") or []
+        if elts and elts[0]["k"] == "KeyValueExpr":
+            ftypes = dict(u.fields)
+            return [(e["Key"]["Name"], self.coerce_lit(ftypes[e["Key"]["Name"]],
+                                                       e["Value"])) for e in elts]
+        return [(name, self.coerce_lit(ft, e))
+                for (name, ft), e in zip(u.fields, elts, strict=True)]
 
     def coerce_lit(self, t: GoT, e: dict) -> Fn:
         """An element of a composite literal; ``{...}`` elided types are filled in

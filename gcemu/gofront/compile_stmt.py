@@ -18,6 +18,7 @@ from typing import Any
 from gcemu.gofront.compile_expr import ARITH, ExprCompiler, Fn
 from gcemu.gofront.liveness import live_slots
 from gcemu.gofront.scope import Frame
+from gcemu.gofront.typetable import wrapper
 from gcemu.gofront.values import BREAK, CONTINUE, RETURN, Branch, Cell, Closure, Panic
 
 ASSIGN_OPS = {op + "=": op for op in (*ARITH, "/", "%")}
@@ -244,6 +245,9 @@ class StmtCompiler(ExprCompiler):
             names = _var_name(lhs[0])
             if names and rhs[0]["k"] == "CallExpr":
                 v0 = self.named_alloc(rhs[0], names) or v0
+            x = lhs[0]
+            if x["k"] == "IndexExpr" and self.t(x["X"]).kind == "map":
+                return self.map_assign(x, v0)
 
             def one(f):
                 s0(f, v0(f))
@@ -254,6 +258,19 @@ class StmtCompiler(ExprCompiler):
             for s, v in zip(stores, vs, strict=True):
                 s(f, v)
         return many
+
+    def map_assign(self, x: dict, val: Fn) -> Fn:
+        """``m[k] = v`` in one closure (the hot statement of these programs): the
+        index operands, then the value, then the store (a nil map panics)."""
+        m, k = self.expr(x["X"]), self.expr(x["Index"])
+        where = self.where(x)
+
+        def massign(f):
+            mm, kk, v = m(f), k(f), val(f)
+            if mm is None:
+                raise Panic(None, "assignment to entry in nil map", where)
+            mm[kk] = v
+        return massign
 
     def named_alloc(self, call: dict, name: str) -> Fn | None:
         """``m := make(map...)`` and ``p := new(T)``: the heap object is labelled with the
@@ -311,6 +328,9 @@ class StmtCompiler(ExprCompiler):
         if tok in ("=", ":="):
             return self.assign_list(n["Lhs"], n["Rhs"], tok == ":=")
         op = ASSIGN_OPS[tok]
+        x = n["Lhs"][0]
+        if op in "+-" and x["k"] == "Ident" and self.local_int(x):
+            return self.int_add(x, n["Rhs"][0], op == "-")
         fake = {"k": "BinaryExpr", "Op": op, "X": n["Lhs"][0], "Y": n["Rhs"][0],
                 "pos": n["pos"], "type": n["Lhs"][0]["type"]}
         val, store = self.expr(fake), self.lvalue(n["Lhs"][0])
@@ -318,6 +338,17 @@ class StmtCompiler(ExprCompiler):
         def opassign(f):
             store(f, val(f))
         return opassign
+
+    def int_add(self, x: dict, y: dict, minus: bool) -> Fn:
+        """``x += y`` / ``x -= y`` on a local int in place (wrapped to 64 bits)."""
+        i, v = self.frame.lookup(x["use"], x["Name"]), self.expr(y)
+        wrap = wrapper(64)
+        lo, hi = -(1 << 63), (1 << 63) - 1
+
+        def add(f):
+            r = f[i] - v(f) if minus else f[i] + v(f)
+            f[i] = r if lo <= r <= hi else wrap(r)
+        return add
 
     def s_IncDecStmt(self, n: dict) -> Fn:
         x = n["X"]
@@ -445,16 +476,13 @@ class StmtCompiler(ExprCompiler):
         return defer
 
     def loop(self, label: str | None, body: Fn) -> Callable[[list], Any]:
-        """Run ``body`` once; returns (stop, signal to pass on)."""
+        """Run ``body`` once: None to go on, `BREAK` to stop, or a signal to pass on."""
         def once(f):
             r = body(f)
             if r is None or r is CONTINUE:
                 return None
-            if r is BREAK:
-                return BREAK
-            if isinstance(r, Branch) and r.label == label:
-                return BREAK if r.brk else None
-            return r
+            r = _leave(r, label)
+            return None if r is CONTINUE else r
         return once
 
     def s_ForStmt(self, n: dict) -> Fn:
@@ -462,25 +490,63 @@ class StmtCompiler(ExprCompiler):
         init = self.stmt(n["Init"]) if n.get("Init") else None
         cond = self.expr(n["Cond"]) if n.get("Cond") else (lambda f: True)
         post = self.stmt(n["Post"]) if n.get("Post") else None
-        once = self.loop(label, self.block(n["Body"]["List"]))
+        body = self.block(n["Body"]["List"])
         fresh = []  # Go 1.22: a captured loop variable is a new variable per iteration
         if n.get("Init") and n["Init"]["k"] == "AssignStmt" and n["Init"]["Tok"] == ":=":
             fresh = [self.frame.lookup(x["def"], x["Name"]) for x in n["Init"]["Lhs"]
                      if "def" in x and x["def"] in self.captured]
+        counted = None if fresh else self.counted_loop(n)
+        if counted is not None:
+            i, limit = counted
+
+            def count(f):
+                init(f)
+                while f[i] < limit(f):
+                    r = body(f)
+                    if r is not None and r is not CONTINUE:
+                        r = _leave(r, label)
+                        if r is not CONTINUE:
+                            return None if r is BREAK else r
+                    f[i] += 1
+                return None
+            return count
 
         def for_(f):
             if init:
                 init(f)
             while cond(f):
-                r = once(f)
-                if r is not None:
-                    return None if r is BREAK else r
+                r = body(f)
+                if r is not None and r is not CONTINUE:
+                    r = _leave(r, label)
+                    if r is not CONTINUE:
+                        return None if r is BREAK else r
                 for s in fresh:
                     f[s] = Cell(f[s].v)
                 if post:
                     post(f)
             return None
         return for_
+
+    def counted_loop(self, n: dict) -> tuple[int, Fn] | None:
+        """``for i := a; i < b; i++`` on a local int no closure captures: (i's slot,
+        the closure of b), so the loop tests and counts in place (the hot loop of the
+        programs this runs); else None."""
+        c, post = n.get("Cond"), n.get("Post")
+        if not (n.get("Init") and c and post and c["k"] == "BinaryExpr" and c["Op"] == "<"
+                and post["k"] == "IncDecStmt" and post["Tok"] == "++"):
+            return None
+        x, y = c["X"], post["X"]
+        if not (x["k"] == y["k"] == "Ident" and x.get("use") == y.get("use")
+                and self.local_int(x)):
+            return None
+        return self.frame.lookup(x["use"], x["Name"]), self.expr(c["Y"])
+
+    def local_int(self, x: dict) -> bool:
+        """Whether ``x`` names a local variable of type int that no closure captures."""
+        oid = x.get("use")
+        return (oid is not None and not self.objects[oid].get("global")
+                and oid not in self.captured and self.objects[oid]["k"] == "var"
+                and self.t(x).kind == "int")
 
     def s_RangeStmt(self, n: dict) -> Fn:
         label = self.take_label()
@@ -557,6 +623,14 @@ class StmtCompiler(ExprCompiler):
                 return None
             return rstr
         raise self.unsupported(n, f"range over {xt.s}")
+
+
+def _leave(r: Any, label: str | None) -> Any:
+    """What a signal ``r`` from a loop body means to the loop labelled ``label``:
+    `BREAK` (stop), `CONTINUE` (next iteration) or itself (pass it on)."""
+    if isinstance(r, Branch) and r.label == label:
+        return BREAK if r.brk else CONTINUE
+    return r
 
 
 def _var_name(x: dict) -> str | None:

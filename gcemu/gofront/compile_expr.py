@@ -20,7 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.gofront import stdlib
+from gcemu.gofront import gofmt, stdlib
+from gcemu.gofront.dispatch import MethodSets
 from gcemu.gofront.scope import Frame
 from gcemu.gofront.typetable import GoT, TypeTable, check_heap, wrapper
 from gcemu.gofront.values import (
@@ -80,6 +81,7 @@ class ExprCompiler:
         self.funcs: dict[int, Callable] = {}  # func object id -> its Python callable
         self.methods: dict[str, Callable] = {}  # "(*main.T).M" -> callable
         self.call_sites: list[tuple[list, str, Frame]] = []  # for liveness
+        self.dispatch = MethodSets(self.objects, self.methods)
 
     # -- helpers --------------------------------------------------------------------
     def where(self, n: dict) -> str:
@@ -136,14 +138,34 @@ class ExprCompiler:
         self.types.t.append(x)
         return x
 
+    def has_methods(self, t: GoT) -> bool:
+        """Whether fmt would call an Error or String method of a ``t`` value."""
+        return any(self.dispatch.lookup(t, m) is not None for m in ("Error", "String"))
+
     def check_printable(self, n: dict, t: GoT) -> None:
-        """fmt would call a String or Error method of the program's own type: refuse."""
-        for x in (t, t.u.elem if t.kind == "pointer" else None):
-            if x is not None and x.named:
-                names = {self.objects[i]["name"] for i in x.d.get("methods") or ()}
-                if names & {"String", "Error", "Format", "GoString"}:
-                    raise self.unsupported(n, f"printing {x.s}, whose String/Error method "
-                                           f"fmt would call,")
+        """fmt calls the String/Error methods of the operand itself (`MethodSets.shown`)
+        and of values nested in it; the nested ones are refused."""
+        seen: set[int] = set()
+
+        def nested(x: GoT, top: bool) -> None:
+            if id(x) in seen:
+                return
+            seen.add(id(x))
+            if not top and self.has_methods(x):
+                raise self.unsupported(n, f"printing a {t.s} holding {x.s} values, whose "
+                                       f"String/Error method fmt would call,")
+            u = x.u
+            if u.k == "pointer":
+                if top:
+                    nested(u.elem, True)
+            elif u.k in ("slice", "array", "map"):
+                nested(u.elem, False)
+                if u.key is not None:
+                    nested(u.key, False)
+            elif u.k == "struct":
+                for _, ft in u.fields:
+                    nested(ft, False)
+        nested(t, True)
 
     def default_type(self, t: GoT) -> GoT:
         name = {"untyped int": "int", "untyped float": "float64", "untyped rune": "int32",
@@ -532,8 +554,35 @@ class ExprCompiler:
             return sderef
         return deref
 
+    def type_test(self, t: GoT) -> Callable[[Any], bool]:
+        """Whether an interface value's dynamic type is ``t`` (a concrete type) or
+        implements ``t`` (an interface type)."""
+        if t.kind != "interface":
+            return lambda v: isinstance(v, Iface) and v.t is t
+        names = set(t.u.d.get("mnames") or ())
+        implements = self.dispatch.implements
+        return lambda v: v is not None and (names <= {"Error"} if isinstance(v, GoErr)
+                                           else implements(v.t, t))
+
     def x_TypeAssertExpr(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a type assertion")
+        """``x.(T)``: the value (T concrete) or the interface value (T an interface);
+        a failed assertion panics as Go's runtime.panicdottype does."""
+        test, x, unwrap = self.assertion(n)
+        t, st, where = self.t(n["Type"]), self.t(n["X"]), self.where(n)
+
+        def assert_(f):
+            v = x(f)
+            if not test(v):
+                text = _conversion_text(v, st, t)
+                raise Panic(GoErr(text, "*runtime.TypeAssertionError"), text, where)
+            return unwrap(v)
+        return assert_
+
+    def assertion(self, n: dict) -> tuple[Callable[[Any], bool], Fn, Callable]:
+        """(test, operand closure, unwrap) of the type assertion ``n``."""
+        t = self.t(n["Type"])
+        unwrap = (lambda v: v) if t.kind == "interface" else (lambda v: v.v)
+        return self.type_test(t), self.expr(n["X"]), unwrap
 
     def x_KeyValueExpr(self, n: dict) -> Fn:
         raise self.unsupported(n, "a key: value outside a composite literal")
@@ -563,6 +612,11 @@ class ExprCompiler:
             raise self.unsupported(n, "passing a multi-value call as arguments")
         marker: list = [()]
         self.mark_call(marker, n)
+        if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method" and \
+                self.t(fun["X"]).kind == "interface":
+            x, name, dyn = self.expr(fun["X"]), fun["Sel"]["Name"], self.dispatch.call
+            return self.make_call(
+                args, lambda f: (lambda v: lambda *a: dyn(v, name, a))(x(f)), marker)
         if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method":
             callee = self.method_callee(fun)
             recv = self.expr(fun["X"]) if callee[1] else self.receiver(fun)
@@ -678,6 +732,18 @@ class ExprCompiler:
         if to.u is src.u or (tk == sk and tk in ("struct", "pointer", "map", "bool")):
             return x
         raise self.unsupported(n, f"the conversion {to.s}({src.s})")
+
+
+def _conversion_text(v: Any, static: GoT, t: GoT) -> str:
+    """Go's message for a failed type assertion (runtime.TypeAssertionError)."""
+    iface = "interface {}" if static.s in ("any", "interface{}") else gofmt.type_name(static)
+    want = gofmt.type_name(t)
+    if v is None:
+        return f"interface conversion: {iface} is nil, not {want}"
+    have = "*errors.errorString" if isinstance(v, GoErr) else gofmt.type_name(v.t)
+    if t.kind == "interface":
+        return f"interface conversion: {have} is not {want}: missing method"
+    return f"interface conversion: {iface} is {have}, not {want}"
 
 
 __all__ = ["ExprCompiler", "const_value", "go_unquote"]

@@ -19,7 +19,17 @@ from gcemu.gofront.compile_expr import ARITH, ExprCompiler, Fn
 from gcemu.gofront.liveness import live_slots
 from gcemu.gofront.scope import Frame
 from gcemu.gofront.typetable import wrapper
-from gcemu.gofront.values import BREAK, CONTINUE, RETURN, Branch, Cell, Closure, Panic
+from gcemu.gofront.values import (
+    BREAK,
+    CONTINUE,
+    RETURN,
+    Branch,
+    Cell,
+    Closure,
+    index_error,
+    nil_deref,
+    runtime_error,
+)
 
 ASSIGN_OPS = {op + "=": op for op in (*ARITH, "/", "%")}
 
@@ -182,12 +192,10 @@ class StmtCompiler(ExprCompiler):
                 def mset(f, v):
                     m = x(f)
                     if m is None:
-                        raise Panic(None, "assignment to entry in nil map", where)
+                        raise runtime_error("assignment to entry in nil map", where)
                     m[i(f)] = v
                 return mset
             if xt.kind == "slice":
-                from gcemu.gofront.values import index_error
-
                 def sset(f, v):
                     s, j = x(f), i(f)
                     if s is None or not 0 <= j < s.n:
@@ -208,8 +216,6 @@ class StmtCompiler(ExprCompiler):
             name = n["Sel"]["Name"]
             x = self.expr(n["X"])
             if self.t(n["X"]).kind == "pointer":
-                from gcemu.gofront.values import nil_deref
-
                 def fset(f, v):
                     o = x(f)
                     if o is None:
@@ -268,7 +274,7 @@ class StmtCompiler(ExprCompiler):
         def massign(f):
             mm, kk, v = m(f), k(f), val(f)
             if mm is None:
-                raise Panic(None, "assignment to entry in nil map", where)
+                raise runtime_error("assignment to entry in nil map", where)
             mm[kk] = v
         return massign
 
@@ -314,7 +320,15 @@ class StmtCompiler(ExprCompiler):
                     stores[0](f, v)
                     stores[1](f, ok)
                 return commaok
-            raise self.unsupported(r, f"comma-ok of {r['k']}")
+            test, x, unwrap = self.assertion(r)
+            zero = self.t(r["Type"]).zero
+
+            def assertok(f):
+                v = x(f)
+                ok = test(v)
+                stores[0](f, unwrap(v) if ok else zero())
+                stores[1](f, ok)
+            return assertok
         call = self.expr(r)
 
         def tup(f):
@@ -429,38 +443,82 @@ class StmtCompiler(ExprCompiler):
         return if_
 
     def s_SwitchStmt(self, n: dict) -> Fn:
-        self.take_label()
+        """An expression switch: the first case (in source order) with an equal
+        expression runs, else default; ``fallthrough`` goes on to the next body."""
+        label = self.take_label()
         init = self.stmt(n["Init"]) if n.get("Init") else None
         tag = self.expr(n["Tag"]) if n.get("Tag") else None
-        cases = []
-        default = None
-        for cc in n["Body"]["List"]:
-            body = cc["Body"] or []
-            if body and body[-1]["k"] == "BranchStmt" and body[-1]["Tok"] == "fallthrough":
-                raise self.unsupported(body[-1], "fallthrough")
-            code = self.block(body)
-            if cc.get("List") is None:
-                default = code
-            else:
-                cases.append(([self.expr(e) for e in cc["List"]], code))
+        clauses = n["Body"]["List"]
+        tests = [[self.expr(e) for e in cc["List"]] if cc.get("List") else None
+                 for cc in clauses]  # default: no list
+        bodies, falls = self.case_bodies(clauses)
+        default = next((i for i, t in enumerate(tests) if t is None), None)
 
         def switch(f):
             if init:
                 init(f)
             v = tag(f) if tag else True
-            for exprs, code in cases:
-                for e in exprs:
-                    if e(f) == v:
-                        r = code(f)
-                        return None if r is BREAK else r
-            if default:
-                r = default(f)
-                return None if r is BREAK else r
-            return None
+            at = default
+            for i, exprs in enumerate(tests):
+                if exprs is not None and any(e(f) == v for e in exprs):
+                    at = i
+                    break
+            return _run_cases(f, at, bodies, falls, label)
         return switch
 
+    def case_bodies(self, clauses: list[dict]) -> tuple[list[Fn], list[bool]]:
+        """Each case clause's body, and whether it ends in ``fallthrough``."""
+        bodies, falls = [], []
+        for cc in clauses:
+            body = cc["Body"] or []
+            fall = bool(body) and body[-1]["k"] == "BranchStmt" and \
+                body[-1]["Tok"] == "fallthrough"
+            bodies.append(self.block(body[:-1] if fall else body))
+            falls.append(fall)
+        return bodies, falls
+
     def s_TypeSwitchStmt(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a type switch")
+        """``switch v := x.(type)``: the first clause listing the dynamic type (or an
+        interface it implements, or nil) runs; in a clause of one type v is the
+        asserted value, else x itself."""
+        label = self.take_label()
+        init = self.stmt(n["Init"]) if n.get("Init") else None
+        a = n["Assign"]
+        bound = a["k"] == "AssignStmt"
+        x = self.expr((a["Rhs"][0] if bound else a["X"])["X"])
+        clauses = n["Body"]["List"]
+        tests, binds = [], []
+        for cc in clauses:
+            cases = cc.get("List") or None
+            tests.append(None if cases is None else
+                         [(lambda v: v is None) if self.t(e).kind == "untyped nil"
+                          else self.type_test(self.t(e)) for e in cases])
+            bind = None
+            if bound and cc.get("implicit") is not None:
+                oid = cc["implicit"]
+                o = self.objects[oid]
+                store = self.var_define(oid, o)
+                one = cases is not None and len(cases) == 1 and \
+                    self.t(cases[0]).kind not in ("interface", "untyped nil")
+                bind = (store, one)
+            binds.append(bind)
+        bodies, falls = self.case_bodies(clauses)
+        default = next((i for i, t in enumerate(tests) if t is None), None)
+
+        def tswitch(f):
+            if init:
+                init(f)
+            v = x(f)
+            at = default
+            for i, ts in enumerate(tests):
+                if ts is not None and any(t(v) for t in ts):
+                    at = i
+                    break
+            if at is not None and binds[at] is not None:
+                store, one = binds[at]
+                store(f, v.v if one else v)
+            return _run_cases(f, at, bodies, falls, label)
+        return tswitch
 
     def s_DeferStmt(self, n: dict) -> Fn:
         call = n["Call"]
@@ -623,6 +681,19 @@ class StmtCompiler(ExprCompiler):
                 return None
             return rstr
         raise self.unsupported(n, f"range over {xt.s}")
+
+
+def _run_cases(f: list, at: int | None, bodies: list[Fn], falls: list[bool],
+               label: str | None) -> Any:
+    """Run case body ``at`` (None: no case), then the next while one falls through;
+    a ``break`` (or ``break label`` of this switch) ends the switch."""
+    while at is not None:
+        r = bodies[at](f)
+        if r is not None:
+            return None if r is BREAK or (isinstance(r, Branch) and r.brk
+                                          and r.label == label) else r
+        at = at + 1 if falls[at] else None
+    return None
 
 
 def _leave(r: Any, label: str | None) -> Any:

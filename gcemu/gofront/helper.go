@@ -136,6 +136,11 @@ func (e *enc) typ(t types.Type) any {
 	case *types.Interface:
 		d["k"] = "interface"
 		d["empty"] = t.Empty()
+		var names []any
+		for i := 0; i < t.NumMethods(); i++ {
+			names = append(names, t.Method(i).Name())
+		}
+		d["mnames"] = names
 	default:
 		d["k"] = "other"
 	}

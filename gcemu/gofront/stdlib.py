@@ -173,16 +173,25 @@ def _printer(c: Any, n: dict, kind: str) -> Fn:
     args = n["Args"]
     fmtf = c.expr(args[0]) if kind in ("printf", "errorf") else None
     rest = args[1:] if fmtf else args
-    fs = [c.expr(a) for a in rest]
     ts = [c.t(a) for a in rest]
+    shown = c.dispatch.shown
+    fs = []
     for a, t in zip(rest, ts, strict=True):
         c.check_printable(a, t)
+        x = c.expr(a)
+        if t.kind == "interface" or c.has_methods(t):  # fmt calls Error() / String()
+            x = _shown(shown, x, t)
+        fs.append(x)
     pairs = list(zip(fs, ts, strict=True))
     if kind in ("printf", "errorf"):
         return lambda f: gofmt.sprintf(fmtf(f).replace("%w", "%v"),
                                        [(a(f), t) for a, t in pairs])
     fn = gofmt.sprintln if kind == "println" else gofmt.sprint
     return lambda f: fn([(a(f), t) for a, t in pairs])
+
+
+def _shown(shown: Callable, x: Fn, t: Any) -> Fn:
+    return lambda f: shown(x(f), t)
 
 
 def package_call(c: Any, n: dict, full: str) -> Fn:

@@ -64,6 +64,16 @@ class Iface:
         return hash(id(self.t))
 
 
+class Stringered:
+    """An fmt operand whose type has an Error or String method: the value, its
+    dynamic type and what the method returned (fmt prints that for %v %s %q %x %X)."""
+
+    __slots__ = ("t", "text", "v")
+
+    def __init__(self, v: Any, t: Any, text: str):
+        self.v, self.t, self.text = v, t, text
+
+
 class GoErr:
     """An error value made by the standard library (errors.New, strconv, fmt.Errorf)
     or by the runtime (a runtime.Error)."""
@@ -111,9 +121,9 @@ class Panic(GoPanic):
         self.recovered = False
 
 
-def runtime_error(text: str) -> Panic:
-    """A run-time panic whose value is a runtime.Error (Go prefixes 'runtime error: ')."""
-    return Panic(GoErr(text, "runtime.Error"), text)
+def runtime_error(text: str, where: str = "") -> Panic:
+    """A run-time panic whose value is a runtime.Error (``text`` is its Error())."""
+    return Panic(GoErr(text, "runtime.Error"), text, where)
 
 
 def nil_deref() -> Panic:
@@ -125,4 +135,4 @@ def index_error(i: int, n: int) -> Panic:
 
 
 __all__ = ["BREAK", "CONTINUE", "RETURN", "Branch", "Cell", "Closure", "GoErr", "Iface",
-           "Panic", "Slice", "index_error", "nil_deref", "runtime_error"]
+           "Panic", "Slice", "Stringered", "index_error", "nil_deref", "runtime_error"]

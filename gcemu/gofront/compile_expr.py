@@ -21,7 +21,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 from gcemu.gofront import gofmt, stdlib
-from gcemu.gofront.dispatch import MethodSets
+from gcemu.gofront.dispatch import MethodSets, deref
 from gcemu.gofront.scope import Frame
 from gcemu.gofront.typetable import GoT, TypeTable, check_heap, wrapper
 from gcemu.gofront.values import (
@@ -77,6 +77,7 @@ class ExprCompiler:
         self.objects: list[dict] = data["objects"]
         self.frame: Frame | None = None
         self.captured: set[int] = set()
+        self.escaped: dict[int, dict] = {}  # variables moved to the heap (scope.escaped)
         self.global_slots: dict[int, int] = {}
         self.funcs: dict[int, Callable] = {}  # func object id -> its Python callable
         self.methods: dict[str, Callable] = {}  # "(*main.T).M" -> callable
@@ -192,6 +193,9 @@ class ExprCompiler:
         raise self.unsupported(n, f"the identifier {n['Name']} ({k})")
 
     def var_load(self, oid: int, o: dict) -> Fn:
+        if oid in self.escaped:
+            load, raw = deref(self.heap_var(oid)), self.var_slot(oid, o)
+            return lambda f: load(raw(f))
         if o.get("global"):
             g, i = self.rt.G, self.global_slots[oid]
             return lambda f: g[i]
@@ -200,7 +204,34 @@ class ExprCompiler:
             return lambda f: f[i].v
         return lambda f: f[i]
 
+    def var_slot(self, oid: int, o: dict) -> Fn:
+        """What the variable's slot holds (for an escaped variable: its heap object)."""
+        if o.get("global"):
+            g, i = self.rt.G, self.global_slots[oid]
+            return lambda f: g[i]
+        i = self.frame.lookup(oid, o["name"])
+        return lambda f: f[i]
+
+    def heap_var(self, oid: int) -> GoT:
+        """The type of escaped variable ``oid``, if the heap can hold it as an object
+        (a struct value: its fields are stored one by one, with the write barrier)."""
+        t = self.types[self.objects[oid]["type"]]
+        if t.kind != "struct":
+            raise self.unsupported(self.escaped[oid], f"taking the address of a variable of "
+                                   f"type {t.s} (gcemu moves struct variables to the heap, "
+                                   f"not others)")
+        check_heap(t, f"&{self.objects[oid]['name']}", self.where(self.escaped[oid]))
+        return t
+
     def var_store(self, oid: int, o: dict) -> Callable[[list, Any], None]:
+        if oid in self.escaped:
+            raw, names = self.var_slot(oid, o), [k for k, _ in self.heap_var(oid).u.fields]
+
+            def hstore(f, v):
+                obj = raw(f)
+                for k in names:
+                    obj[k] = v[k]
+            return hstore
         if o.get("global"):
             g, i = self.rt.G, self.global_slots[oid]
 
@@ -218,7 +249,21 @@ class ExprCompiler:
         return store
 
     def var_define(self, oid: int, o: dict) -> Callable[[list, Any], None]:
-        """A new variable (``:=``, ``var``): a captured one gets a fresh cell."""
+        """A new variable (``:=``, ``var``): a captured one gets a fresh cell, an
+        escaped one a fresh heap object named after it."""
+        if oid in self.escaped:
+            box = self.box(oid)
+            if o.get("global"):
+                g, gi = self.rt.G, self.global_slots[oid]
+
+                def gdefine(f, v):
+                    g[gi] = box(v)
+                return gdefine
+            i = self.frame.slots.get(oid) or self.frame.add(oid, o["name"])
+
+            def hdefine(f, v):
+                f[i] = box(v)
+            return hdefine
         if o.get("global"):
             return self.var_store(oid, o)
         i = self.frame.slots.get(oid) or self.frame.add(oid, o["name"])
@@ -230,6 +275,14 @@ class ExprCompiler:
         def define(f, v):
             f[i] = v
         return define
+
+    def box(self, oid: int) -> Callable[[Any], Any]:
+        """What holds a new instance of variable ``oid``: a `Cell` if a closure
+        captures it, a heap object if its address is taken, else the value itself."""
+        if oid in self.escaped:
+            heap, text, name = self.rt.heap, self.heap_var(oid).s, self.objects[oid]["name"]
+            return lambda v: heap.new(text, name=name, value=v)
+        return Cell if oid in self.captured else None
 
     # -- simple expressions -----------------------------------------------------------
     def x_ParenExpr(self, n: dict) -> Fn:
@@ -319,11 +372,17 @@ class ExprCompiler:
         raise self.unsupported(n, f"the operator {op}")
 
     def address_of(self, n: dict) -> Fn:
-        """``&T{...}``: a new heap object. ``&x`` of a variable is not supported (Go
-        would move x to the heap; gcemu keeps locals as Python values)."""
+        """``&T{...}``: a new heap object; ``&x``: the heap object variable x lives in
+        (scope.escaped)."""
         x = n["X"]
+        while x["k"] == "ParenExpr":
+            x = x["X"]
+        if x["k"] == "Ident" and x.get("use") in self.escaped:
+            self.heap_var(x["use"])
+            return self.var_slot(x["use"], self.obj(x))
         if x["k"] != "CompositeLit":
-            raise self.unsupported(n, "taking the address of a variable (&x)")
+            raise self.unsupported(n, f"taking the address of a {x['k']} (gcemu takes "
+                                   f"&x of a variable and &T{{...}})")
         t = self.t(x)
         if t.u.k == "struct":  # the heap zeroes the fields the literal leaves out
             items = self.struct_items(x)
@@ -597,19 +656,23 @@ class ExprCompiler:
             return self.conversion(n, self.t(fun), n["Args"][0])
         if mode == "builtin":
             return stdlib.builtin(self, n, self.obj(fun)["name"])
-        if n.get("Ellipsis") and not self.is_append(fun):
-            raise self.unsupported(n, "a call with ... arguments")
         if fun["k"] == "SelectorExpr" and "sel" not in fun:
+            if n.get("Ellipsis"):
+                raise self.unsupported(n, "a library call with ... arguments")
             o = self.obj(fun["Sel"])
             return stdlib.package_call(self, n, o.get("full") or o["name"])
         ft = self.t(fun)
         params = self.types[ft.d["params"]] if ft.d.get("params") is not None else None
         ptypes = [self.types[i] for i in (params.d["elems"] or [])] if params else []
-        if ft.d.get("variadic"):
-            raise self.unsupported(n, "a call of a variadic function of the program")
-        args = [self.coerce(pt, a) for pt, a in zip(ptypes, n["Args"], strict=False)]
-        if len(n["Args"]) == 1 and len(ptypes) > 1:
+        if len(n["Args"]) == 1 and self.t(n["Args"][0]).k == "tuple":
             raise self.unsupported(n, "passing a multi-value call as arguments")
+        if ft.d.get("variadic") and not n.get("Ellipsis"):  # f(a, b, c): c... a new slice
+            fixed = len(ptypes) - 1
+            args = [self.coerce(pt, a) for pt, a in zip(ptypes[:fixed], n["Args"][:fixed],
+                                                        strict=True)]
+            args.append(self.pack(ptypes[-1], n["Args"][fixed:]))
+        else:
+            args = [self.coerce(pt, a) for pt, a in zip(ptypes, n["Args"], strict=True)]
         marker: list = [()]
         self.mark_call(marker, n)
         if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method" and \
@@ -619,7 +682,12 @@ class ExprCompiler:
                 args, lambda f: (lambda v: lambda *a: dyn(v, name, a))(x(f)), marker)
         if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method":
             callee = self.method_callee(fun)
-            recv = self.expr(fun["X"]) if callee[1] else self.receiver(fun)
+            x = fun["X"]
+            if x["k"] == "Ident" and x.get("use") in self.escaped and \
+                    self.objects[fun["sel"]["obj"]]["full"].startswith("(*"):
+                recv = self.var_slot(x["use"], self.obj(x))  # (&x).M()
+            else:
+                recv = self.expr(x) if callee[1] else self.receiver(fun)
             target = callee[0]
             return self.make_call([recv, *args], lambda f: target(), marker)
         if fun["k"] == "Ident" and self.obj(fun)["k"] == "func":
@@ -634,8 +702,14 @@ class ExprCompiler:
             return c
         return self.make_call(args, fval, marker)
 
-    def is_append(self, fun: dict) -> bool:
-        return fun.get("mode") == "builtin"
+    def pack(self, st: GoT, extra: list[dict]) -> Fn:
+        """The variadic arguments of a call as the slice the callee receives (nil
+        when there are none, as in Go)."""
+        if not extra:
+            return lambda f: None
+        fns = [self.coerce(st.u.elem, a) for a in extra]
+        n = len(fns)
+        return lambda f: Slice([a(f) for a in fns], 0, n, n)
 
     def method_callee(self, fun: dict) -> tuple[Callable, bool]:
         """(a getter of the method's callable, whether the receiver passes as is)."""
@@ -652,9 +726,10 @@ class ExprCompiler:
         as_is = ptr_method == (recv_t.kind == "pointer")
         if not as_is and not ptr_method:
             return (lambda: methods[full]), False
-        if not as_is:
-            raise self.unsupported(fun, f"calling the pointer method {full} on an "
-                                   f"addressable value (&x)")
+        x = fun["X"]
+        if not as_is and not (x["k"] == "Ident" and x.get("use") in self.escaped):
+            raise self.unsupported(fun, f"calling the pointer method {full} on a "
+                                   f"{x['k']} (gcemu calls it on a variable or a pointer)")
         return (lambda: methods[full]), True
 
     def receiver(self, fun: dict) -> Fn:

@@ -63,10 +63,14 @@ class StmtCompiler(ExprCompiler):
                         if ident is None or ident.get("def") is None:
                             results.append(frame.add(-1000 - len(frame.names), "~r"))
                         else:
+                            if ident["def"] in self.escaped:
+                                raise self.unsupported(self.escaped[ident["def"]],
+                                                       "taking the address of a result")
                             results.append(frame.add(ident["def"], ident["Name"]))
                         res_zero.append(t.zero)
                         frame.result_types.append(t)
-            cells = {s for oid, s in frame.slots.items() if oid in self.captured}
+            boxes = {s: b for oid, s in frame.slots.items()
+                     if (b := self.box(oid)) is not None}
             body = self.block(node["Body"]["List"])
             has_defer = any(n["k"] == "DeferStmt" for n in _own_nodes(node["Body"]))
         finally:
@@ -75,7 +79,7 @@ class StmtCompiler(ExprCompiler):
         info = (name, frame.names)
         rt = self.rt
         size = len(frame.names)
-        call = _make_function(rt, info, size, params, results, res_zero, cells, body,
+        call = _make_function(rt, info, size, params, results, res_zero, boxes, body,
                               has_defer)
         if not is_lit:
             return lambda *args: call(None, args)
@@ -215,7 +219,11 @@ class StmtCompiler(ExprCompiler):
                 raise self.unsupported(n, "a promoted field of an embedded struct")
             name = n["Sel"]["Name"]
             x = self.expr(n["X"])
-            if self.t(n["X"]).kind == "pointer":
+            base = n["X"]
+            on_heap = base["k"] == "Ident" and base.get("use") in self.escaped
+            if on_heap:
+                x = self.var_slot(base["use"], self.obj(base))  # x.f of a heap variable
+            if on_heap or self.t(n["X"]).kind == "pointer":
                 def fset(f, v):
                     o = x(f)
                     if o is None:
@@ -386,31 +394,35 @@ class StmtCompiler(ExprCompiler):
 
     # -- control flow ------------------------------------------------------------------
     def s_ReturnStmt(self, n: dict) -> Fn:
-        slots = self.ret_slots()
+        """``return x, y``: the results go into the result variables (into their cells
+        when a closure captures them: a deferred func may still change them)."""
+        frame = self.frame
+        cells = {s for oid, s in frame.slots.items() if oid in self.captured}
+        sets = [_result_setter(s, s in cells) for s in self.ret_slots()]
         res = n.get("Results") or []
         if not res:
             return lambda f: RETURN
-        if len(res) == 1 and len(slots) > 1:
-            call, = [self.expr(res[0])]
+        if len(res) == 1 and len(sets) > 1:
+            call = self.expr(res[0])
 
             def rtuple(f):
-                for s, v in zip(slots, call(f), strict=True):
-                    f[s] = v
+                for st, v in zip(sets, call(f), strict=True):
+                    st(f, v)
                 return RETURN
             return rtuple
-        vals = [self.coerce(t, r) for t, r in zip(self.frame.result_types, res, strict=True)]
-        if len(slots) == 1:
-            s0, v0 = slots[0], vals[0]
+        vals = [self.coerce(t, r) for t, r in zip(frame.result_types, res, strict=True)]
+        if len(sets) == 1:
+            s0, v0 = sets[0], vals[0]
 
             def ret1(f):
-                f[s0] = v0(f)
+                s0(f, v0(f))
                 return RETURN
             return ret1
 
         def retn(f):
             vs = [v(f) for v in vals]
-            for s, v in zip(slots, vs, strict=True):
-                f[s] = v
+            for st, v in zip(sets, vs, strict=True):
+                st(f, v)
             return RETURN
         return retn
 
@@ -683,6 +695,17 @@ class StmtCompiler(ExprCompiler):
         raise self.unsupported(n, f"range over {xt.s}")
 
 
+def _result_setter(slot: int, cell: bool) -> Callable[[list, Any], None]:
+    if cell:
+        def cset(f, v):
+            f[slot].v = v
+        return cset
+
+    def set_(f, v):
+        f[slot] = v
+    return set_
+
+
 def _run_cases(f: list, at: int | None, bodies: list[Fn], falls: list[bool],
                label: str | None) -> Any:
     """Run case body ``at`` (None: no case), then the next while one falls through;
@@ -724,20 +747,23 @@ def _own_nodes(body: dict):
 
 
 def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: list[int],
-                   res_zero: list, cells: set[int], body: Fn, has_defer: bool) -> Callable:
-    """The Python callable of a compiled function: ``call(captured, args)``."""
+                   res_zero: list, boxes: dict[int, Callable], body: Fn,
+                   has_defer: bool) -> Callable:
+    """The Python callable of a compiled function: ``call(captured, args)``. A
+    parameter or result in ``boxes`` starts in its `Cell` or heap object."""
     stack = rt.stack
     nres = len(results)
     extra = 1 if has_defer else 0
+    cells = {s for s, b in boxes.items() if b is Cell}
 
     def call(captured, args):
         f = [None] * (size + extra)
         f[0] = info
         f[1] = ()
         for s, v in zip(params, args, strict=True):
-            f[s] = Cell(v) if s in cells else v
+            f[s] = boxes[s](v) if s in boxes else v
         for s, z in zip(results, res_zero, strict=True):
-            f[s] = Cell(z()) if s in cells else z()
+            f[s] = boxes[s](z()) if s in boxes else z()
         if captured:
             for s, c in captured:
                 f[s] = c

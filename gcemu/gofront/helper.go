@@ -219,6 +219,10 @@ func (e *enc) node(n ast.Node) any {
 	for i := 0; i < t.NumField(); i++ {
 		f, fv := t.Field(i), v.Field(i)
 		switch {
+		case f.Type == posType && f.Name == "Ellipsis": // CallExpr: f(xs...)
+			if fv.Interface().(token.Pos).IsValid() {
+				d["Ellipsis"] = true
+			}
 		case f.Type == posType, f.Name == "Obj", f.Name == "Scope", f.Name == "Doc",
 			f.Name == "Comment", f.Name == "Comments", f.Name == "Unresolved", f.Name == "Imports":
 			continue

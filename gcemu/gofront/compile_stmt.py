@@ -26,6 +26,7 @@ from gcemu.gofront.values import (
     Branch,
     Cell,
     Closure,
+    Panic,
     index_error,
     nil_deref,
     runtime_error,
@@ -775,6 +776,10 @@ def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: 
                 rt.run_with_defers(f, body)
             else:
                 body(f)
+        except Panic as p:
+            if p.func is None:
+                p.func = info[0]
+            raise
         finally:
             stack.pop()
         if nres == 0:

@@ -118,7 +118,17 @@ class Panic(GoPanic):
         super().__init__(f"panic: {text}" + (f" [{where}]" if where else ""))
         self.value = value
         self.text = text
+        self.where = where
         self.recovered = False
+        self.func: str | None = None  # the function it was raised in
+
+    @property
+    def go_report(self) -> str:
+        """What Go prints for this panic on stderr: the value (runtime.printpanics),
+        the goroutine's header and the innermost frame (no pc offsets, no callers)."""
+        func = "func1" if self.func in (None, "func literal") else self.func
+        site = f"\n\t{self.where.rpartition(':')[0]}" if self.where else ""
+        return f"panic: {self.text}\n\ngoroutine 1 [running]:\nmain.{func}(){site}"
 
 
 def runtime_error(text: str, where: str = "") -> Panic:

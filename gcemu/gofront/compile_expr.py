@@ -163,9 +163,10 @@ class ExprCompiler:
                 nested(u.elem, False)
                 if u.key is not None:
                     nested(u.key, False)
-            elif u.k == "struct":
-                for _, ft in u.fields:
-                    nested(ft, False)
+            elif u.k == "struct":  # fmt reaches no method through an unexported field
+                for name, ft in u.fields:
+                    if name[:1].isupper():
+                        nested(ft, False)
         nested(t, True)
 
     def default_type(self, t: GoT) -> GoT:
@@ -467,8 +468,10 @@ class ExprCompiler:
     def coerce_lit(self, t: GoT, e: dict) -> Fn:
         """An element of a composite literal; ``{...}`` elided types are filled in
         by go/types, and an elided ``&T`` becomes a new heap object."""
-        if e["k"] == "CompositeLit" and t.kind == "pointer" and self.t(e).kind != "pointer":
-            return self.new_object(t.u.elem, self.expr(e), e, None)
+        if e["k"] == "CompositeLit" and t.kind == "pointer":
+            if self.t(e).kind == "pointer":  # go/types types an elided &T{...} as *T
+                e = dict(e, type=self.t(e).d["elem"])
+            return self.address_of({"k": "UnaryExpr", "Op": "&", "X": e, "pos": e["pos"]})
         return self.coerce(t, e)
 
     # -- selectors, index, slice ----------------------------------------------------

@@ -139,6 +139,8 @@ class Compiler(StmtCompiler):
                 if d["Tok"] == "var":
                     for spec in d["Specs"]:
                         for ident in spec["Names"]:
+                            if ident["Name"] == "_":
+                                continue
                             oid = ident["def"]
                             self.global_slots[oid] = len(self.rt.G)
                             self.rt.G.append(None)
@@ -159,6 +161,8 @@ class Compiler(StmtCompiler):
                     main = fn
                 if o["name"] == "init" and not recv:
                     raise self.unsupported(d, "func init")
+                if d["Type"].get("TypeParams"):
+                    raise self.unsupported(d, "a generic function")
         self.frame = Frame("package")
         for d in ast["Decls"]:
             if d["k"] == "GenDecl" and d["Tok"] == "var":

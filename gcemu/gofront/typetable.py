@@ -161,6 +161,8 @@ class GoT:
         if u.k == "map":
             return u.key.heap_problem(seen) or u.elem.heap_problem(seen)
         if u.k == "struct":
+            if getattr(u, "embedded", False):
+                return f"{self.s} (a struct with an embedded field)"
             for _, t in u.fields:
                 p = t.heap_problem(seen)
                 if p:

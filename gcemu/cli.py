@@ -448,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     except GcemuError as e:
         if debug:
             traceback.print_exc()
-        print(f"gcemu: error: {_one_line(e)}", file=sys.stderr)
+        panic = getattr(e, "go_report", None) or getattr(e.__cause__, "go_report", None)
+        print(panic or f"gcemu: error: {_one_line(e)}", file=sys.stderr)  # a Go panic as Go
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # gcemu run x.py | head: the reader left; not an error
         with contextlib.suppress(OSError):

@@ -2,7 +2,8 @@
 
 It gives a ``heap`` fixture (a fresh `gcemu.Heap` per test) whose model comes from
 ``@pytest.mark.gcemu(model=...)``, else the ``--gcemu-model`` option, else
-``scanmap``; and it tells `gcemu.testing` where a failing assertion may write its
+``scanmap``; a ``go_program`` fixture that runs a Go program (package main) on that heap
+and returns what it printed; and it tells `gcemu.testing` where a failing assertion may write its
 pictures (the test's temporary folder). Loading it imports nothing heavy: gcemu's
 heap and map only, never graphviz.
 """
@@ -59,3 +60,20 @@ def _gcemu_artifacts(request: pytest.FixtureRequest, tmp_path_factory):
     token = testing.artifact_dir.set(lambda: tmp_path_factory.mktemp(f"gcemu-{name}"))
     yield
     testing.artifact_dir.reset(token)
+
+
+@pytest.fixture
+def go_program(heap):
+    """``go_program(path)``: run the Go program at ``path`` (package main, read by
+    gcemu.gofront) on this test's ``heap``; returns what it printed. Its live
+    variables were the roots at each runtime.GC; afterwards its package-level ones."""
+    import io
+
+    from gcemu.gofront.scenario import go_scenario
+
+    def run(path) -> str:
+        out = io.StringIO()
+        scenario, _ = go_scenario(path, out=out)
+        scenario(heap)
+        return out.getvalue()
+    return run

@@ -20,7 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.gofront import stdlib
+from gcemu.gofront import gofmt, stdlib
+from gcemu.gofront.dispatch import MethodSets, deref
 from gcemu.gofront.scope import Frame
 from gcemu.gofront.typetable import GoT, TypeTable, check_heap, wrapper
 from gcemu.gofront.values import (
@@ -76,10 +77,12 @@ class ExprCompiler:
         self.objects: list[dict] = data["objects"]
         self.frame: Frame | None = None
         self.captured: set[int] = set()
+        self.escaped: dict[int, dict] = {}  # variables moved to the heap (scope.escaped)
         self.global_slots: dict[int, int] = {}
         self.funcs: dict[int, Callable] = {}  # func object id -> its Python callable
         self.methods: dict[str, Callable] = {}  # "(*main.T).M" -> callable
         self.call_sites: list[tuple[list, str, Frame]] = []  # for liveness
+        self.dispatch = MethodSets(self.objects, self.methods)
 
     # -- helpers --------------------------------------------------------------------
     def where(self, n: dict) -> str:
@@ -136,14 +139,35 @@ class ExprCompiler:
         self.types.t.append(x)
         return x
 
+    def has_methods(self, t: GoT) -> bool:
+        """Whether fmt would call an Error or String method of a ``t`` value."""
+        return any(self.dispatch.lookup(t, m) is not None for m in ("Error", "String"))
+
     def check_printable(self, n: dict, t: GoT) -> None:
-        """fmt would call a String or Error method of the program's own type: refuse."""
-        for x in (t, t.u.elem if t.kind == "pointer" else None):
-            if x is not None and x.named:
-                names = {self.objects[i]["name"] for i in x.d.get("methods") or ()}
-                if names & {"String", "Error", "Format", "GoString"}:
-                    raise self.unsupported(n, f"printing {x.s}, whose String/Error method "
-                                           f"fmt would call,")
+        """fmt calls the String/Error methods of the operand itself (`MethodSets.shown`)
+        and of values nested in it; the nested ones are refused."""
+        seen: set[int] = set()
+
+        def nested(x: GoT, top: bool) -> None:
+            if id(x) in seen:
+                return
+            seen.add(id(x))
+            if not top and self.has_methods(x):
+                raise self.unsupported(n, f"printing a {t.s} holding {x.s} values, whose "
+                                       f"String/Error method fmt would call,")
+            u = x.u
+            if u.k == "pointer":
+                if top:
+                    nested(u.elem, True)
+            elif u.k in ("slice", "array", "map"):
+                nested(u.elem, False)
+                if u.key is not None:
+                    nested(u.key, False)
+            elif u.k == "struct":  # fmt reaches no method through an unexported field
+                for name, ft in u.fields:
+                    if name[:1].isupper():
+                        nested(ft, False)
+        nested(t, True)
 
     def default_type(self, t: GoT) -> GoT:
         name = {"untyped int": "int", "untyped float": "float64", "untyped rune": "int32",
@@ -170,6 +194,9 @@ class ExprCompiler:
         raise self.unsupported(n, f"the identifier {n['Name']} ({k})")
 
     def var_load(self, oid: int, o: dict) -> Fn:
+        if oid in self.escaped:
+            load, raw = deref(self.heap_var(oid)), self.var_slot(oid, o)
+            return lambda f: load(raw(f))
         if o.get("global"):
             g, i = self.rt.G, self.global_slots[oid]
             return lambda f: g[i]
@@ -178,7 +205,34 @@ class ExprCompiler:
             return lambda f: f[i].v
         return lambda f: f[i]
 
+    def var_slot(self, oid: int, o: dict) -> Fn:
+        """What the variable's slot holds (for an escaped variable: its heap object)."""
+        if o.get("global"):
+            g, i = self.rt.G, self.global_slots[oid]
+            return lambda f: g[i]
+        i = self.frame.lookup(oid, o["name"])
+        return lambda f: f[i]
+
+    def heap_var(self, oid: int) -> GoT:
+        """The type of escaped variable ``oid``, if the heap can hold it as an object
+        (a struct value: its fields are stored one by one, with the write barrier)."""
+        t = self.types[self.objects[oid]["type"]]
+        if t.kind != "struct":
+            raise self.unsupported(self.escaped[oid], f"taking the address of a variable of "
+                                   f"type {t.s} (gcemu moves struct variables to the heap, "
+                                   f"not others)")
+        check_heap(t, f"&{self.objects[oid]['name']}", self.where(self.escaped[oid]))
+        return t
+
     def var_store(self, oid: int, o: dict) -> Callable[[list, Any], None]:
+        if oid in self.escaped:
+            raw, names = self.var_slot(oid, o), [k for k, _ in self.heap_var(oid).u.fields]
+
+            def hstore(f, v):
+                obj = raw(f)
+                for k in names:
+                    obj[k] = v[k]
+            return hstore
         if o.get("global"):
             g, i = self.rt.G, self.global_slots[oid]
 
@@ -196,7 +250,21 @@ class ExprCompiler:
         return store
 
     def var_define(self, oid: int, o: dict) -> Callable[[list, Any], None]:
-        """A new variable (``:=``, ``var``): a captured one gets a fresh cell."""
+        """A new variable (``:=``, ``var``): a captured one gets a fresh cell, an
+        escaped one a fresh heap object named after it."""
+        if oid in self.escaped:
+            box = self.box(oid)
+            if o.get("global"):
+                g, gi = self.rt.G, self.global_slots[oid]
+
+                def gdefine(f, v):
+                    g[gi] = box(v)
+                return gdefine
+            i = self.frame.slots.get(oid) or self.frame.add(oid, o["name"])
+
+            def hdefine(f, v):
+                f[i] = box(v)
+            return hdefine
         if o.get("global"):
             return self.var_store(oid, o)
         i = self.frame.slots.get(oid) or self.frame.add(oid, o["name"])
@@ -208,6 +276,14 @@ class ExprCompiler:
         def define(f, v):
             f[i] = v
         return define
+
+    def box(self, oid: int) -> Callable[[Any], Any]:
+        """What holds a new instance of variable ``oid``: a `Cell` if a closure
+        captures it, a heap object if its address is taken, else the value itself."""
+        if oid in self.escaped:
+            heap, text, name = self.rt.heap, self.heap_var(oid).s, self.objects[oid]["name"]
+            return lambda v: heap.new(text, name=name, value=v)
+        return Cell if oid in self.captured else None
 
     # -- simple expressions -----------------------------------------------------------
     def x_ParenExpr(self, n: dict) -> Fn:
@@ -297,12 +373,26 @@ class ExprCompiler:
         raise self.unsupported(n, f"the operator {op}")
 
     def address_of(self, n: dict) -> Fn:
-        """``&T{...}``: a new heap object. ``&x`` of a variable is not supported (Go
-        would move x to the heap; gcemu keeps locals as Python values)."""
+        """``&T{...}``: a new heap object; ``&x``: the heap object variable x lives in
+        (scope.escaped)."""
         x = n["X"]
+        while x["k"] == "ParenExpr":
+            x = x["X"]
+        if x["k"] == "Ident" and x.get("use") in self.escaped:
+            self.heap_var(x["use"])
+            return self.var_slot(x["use"], self.obj(x))
         if x["k"] != "CompositeLit":
-            raise self.unsupported(n, "taking the address of a variable (&x)")
+            raise self.unsupported(n, f"taking the address of a {x['k']} (gcemu takes "
+                                   f"&x of a variable and &T{{...}})")
         t = self.t(x)
+        if t.u.k == "struct":  # the heap zeroes the fields the literal leaves out
+            items = self.struct_items(x)
+            if not items:
+                return self.new_object(t, None, n, name=None)
+            if len(items) == 1:
+                (k0, v0), = items
+                return self.new_object(t, lambda f: {k0: v0(f)}, n, name=None)
+            return self.new_object(t, lambda f: {k: v(f) for k, v in items}, n, name=None)
         return self.new_object(t, self.expr(x), n, name=None)
 
     def new_object(self, t: GoT, value: Fn | None, n: dict, name: str | None) -> Fn:
@@ -320,13 +410,7 @@ class ExprCompiler:
         elts = n.get("Elts") or []
         if u.k == "struct":
             zero = t.zero
-            if elts and elts[0]["k"] == "KeyValueExpr":
-                ftypes = dict(u.fields)
-                items = [(e["Key"]["Name"], self.coerce_lit(ftypes[e["Key"]["Name"]],
-                                                            e["Value"])) for e in elts]
-            else:
-                items = [(name, self.coerce_lit(ft, e))
-                         for (name, ft), e in zip(u.fields, elts, strict=True)]
+            items = self.struct_items(n)
 
             def struct(f):
                 v = zero()
@@ -370,11 +454,24 @@ class ExprCompiler:
             return maplit
         raise self.unsupported(n, f"a composite literal of {t.s}")
 
+    def struct_items(self, n: dict) -> list[tuple[str, Fn]]:
+        """(field name, value closure) of each field a struct literal gives."""
+        u = self.t(n).u
+        elts = n.get("Elts") or []
+        if elts and elts[0]["k"] == "KeyValueExpr":
+            ftypes = dict(u.fields)
+            return [(e["Key"]["Name"], self.coerce_lit(ftypes[e["Key"]["Name"]],
+                                                       e["Value"])) for e in elts]
+        return [(name, self.coerce_lit(ft, e))
+                for (name, ft), e in zip(u.fields, elts, strict=True)]
+
     def coerce_lit(self, t: GoT, e: dict) -> Fn:
         """An element of a composite literal; ``{...}`` elided types are filled in
         by go/types, and an elided ``&T`` becomes a new heap object."""
-        if e["k"] == "CompositeLit" and t.kind == "pointer" and self.t(e).kind != "pointer":
-            return self.new_object(t.u.elem, self.expr(e), e, None)
+        if e["k"] == "CompositeLit" and t.kind == "pointer":
+            if self.t(e).kind == "pointer":  # go/types types an elided &T{...} as *T
+                e = dict(e, type=self.t(e).d["elem"])
+            return self.address_of({"k": "UnaryExpr", "Op": "&", "X": e, "pos": e["pos"]})
         return self.coerce(t, e)
 
     # -- selectors, index, slice ----------------------------------------------------
@@ -519,8 +616,35 @@ class ExprCompiler:
             return sderef
         return deref
 
+    def type_test(self, t: GoT) -> Callable[[Any], bool]:
+        """Whether an interface value's dynamic type is ``t`` (a concrete type) or
+        implements ``t`` (an interface type)."""
+        if t.kind != "interface":
+            return lambda v: isinstance(v, Iface) and v.t is t
+        names = set(t.u.d.get("mnames") or ())
+        implements = self.dispatch.implements
+        return lambda v: v is not None and (names <= {"Error"} if isinstance(v, GoErr)
+                                           else implements(v.t, t))
+
     def x_TypeAssertExpr(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a type assertion")
+        """``x.(T)``: the value (T concrete) or the interface value (T an interface);
+        a failed assertion panics as Go's runtime.panicdottype does."""
+        test, x, unwrap = self.assertion(n)
+        t, st, where = self.t(n["Type"]), self.t(n["X"]), self.where(n)
+
+        def assert_(f):
+            v = x(f)
+            if not test(v):
+                text = _conversion_text(v, st, t)
+                raise Panic(GoErr(text, "*runtime.TypeAssertionError"), text, where)
+            return unwrap(v)
+        return assert_
+
+    def assertion(self, n: dict) -> tuple[Callable[[Any], bool], Fn, Callable]:
+        """(test, operand closure, unwrap) of the type assertion ``n``."""
+        t = self.t(n["Type"])
+        unwrap = (lambda v: v) if t.kind == "interface" else (lambda v: v.v)
+        return self.type_test(t), self.expr(n["X"]), unwrap
 
     def x_KeyValueExpr(self, n: dict) -> Fn:
         raise self.unsupported(n, "a key: value outside a composite literal")
@@ -535,24 +659,38 @@ class ExprCompiler:
             return self.conversion(n, self.t(fun), n["Args"][0])
         if mode == "builtin":
             return stdlib.builtin(self, n, self.obj(fun)["name"])
-        if n.get("Ellipsis") and not self.is_append(fun):
-            raise self.unsupported(n, "a call with ... arguments")
         if fun["k"] == "SelectorExpr" and "sel" not in fun:
+            if n.get("Ellipsis"):
+                raise self.unsupported(n, "a library call with ... arguments")
             o = self.obj(fun["Sel"])
             return stdlib.package_call(self, n, o.get("full") or o["name"])
         ft = self.t(fun)
         params = self.types[ft.d["params"]] if ft.d.get("params") is not None else None
         ptypes = [self.types[i] for i in (params.d["elems"] or [])] if params else []
-        if ft.d.get("variadic"):
-            raise self.unsupported(n, "a call of a variadic function of the program")
-        args = [self.coerce(pt, a) for pt, a in zip(ptypes, n["Args"], strict=False)]
-        if len(n["Args"]) == 1 and len(ptypes) > 1:
+        if len(n["Args"]) == 1 and self.t(n["Args"][0]).k == "tuple":
             raise self.unsupported(n, "passing a multi-value call as arguments")
+        if ft.d.get("variadic") and not n.get("Ellipsis"):  # f(a, b, c): c... a new slice
+            fixed = len(ptypes) - 1
+            args = [self.coerce(pt, a) for pt, a in zip(ptypes[:fixed], n["Args"][:fixed],
+                                                        strict=True)]
+            args.append(self.pack(ptypes[-1], n["Args"][fixed:]))
+        else:
+            args = [self.coerce(pt, a) for pt, a in zip(ptypes, n["Args"], strict=True)]
         marker: list = [()]
         self.mark_call(marker, n)
+        if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method" and \
+                self.t(fun["X"]).kind == "interface":
+            x, name, dyn = self.expr(fun["X"]), fun["Sel"]["Name"], self.dispatch.call
+            return self.make_call(
+                args, lambda f: (lambda v: lambda *a: dyn(v, name, a))(x(f)), marker)
         if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method":
             callee = self.method_callee(fun)
-            recv = self.expr(fun["X"]) if callee[1] else self.receiver(fun)
+            x = fun["X"]
+            if x["k"] == "Ident" and x.get("use") in self.escaped and \
+                    self.objects[fun["sel"]["obj"]]["full"].startswith("(*"):
+                recv = self.var_slot(x["use"], self.obj(x))  # (&x).M()
+            else:
+                recv = self.expr(x) if callee[1] else self.receiver(fun)
             target = callee[0]
             return self.make_call([recv, *args], lambda f: target(), marker)
         if fun["k"] == "Ident" and self.obj(fun)["k"] == "func":
@@ -567,8 +705,14 @@ class ExprCompiler:
             return c
         return self.make_call(args, fval, marker)
 
-    def is_append(self, fun: dict) -> bool:
-        return fun.get("mode") == "builtin"
+    def pack(self, st: GoT, extra: list[dict]) -> Fn:
+        """The variadic arguments of a call as the slice the callee receives (nil
+        when there are none, as in Go)."""
+        if not extra:
+            return lambda f: None
+        fns = [self.coerce(st.u.elem, a) for a in extra]
+        n = len(fns)
+        return lambda f: Slice([a(f) for a in fns], 0, n, n)
 
     def method_callee(self, fun: dict) -> tuple[Callable, bool]:
         """(a getter of the method's callable, whether the receiver passes as is)."""
@@ -585,9 +729,10 @@ class ExprCompiler:
         as_is = ptr_method == (recv_t.kind == "pointer")
         if not as_is and not ptr_method:
             return (lambda: methods[full]), False
-        if not as_is:
-            raise self.unsupported(fun, f"calling the pointer method {full} on an "
-                                   f"addressable value (&x)")
+        x = fun["X"]
+        if not as_is and not (x["k"] == "Ident" and x.get("use") in self.escaped):
+            raise self.unsupported(fun, f"calling the pointer method {full} on a "
+                                   f"{x['k']} (gcemu calls it on a variable or a pointer)")
         return (lambda: methods[full]), True
 
     def receiver(self, fun: dict) -> Fn:
@@ -665,6 +810,18 @@ class ExprCompiler:
         if to.u is src.u or (tk == sk and tk in ("struct", "pointer", "map", "bool")):
             return x
         raise self.unsupported(n, f"the conversion {to.s}({src.s})")
+
+
+def _conversion_text(v: Any, static: GoT, t: GoT) -> str:
+    """Go's message for a failed type assertion (runtime.TypeAssertionError)."""
+    iface = "interface {}" if static.s in ("any", "interface{}") else gofmt.type_name(static)
+    want = gofmt.type_name(t)
+    if v is None:
+        return f"interface conversion: {iface} is nil, not {want}"
+    have = "*errors.errorString" if isinstance(v, GoErr) else gofmt.type_name(v.t)
+    if t.kind == "interface":
+        return f"interface conversion: {have} is not {want}: missing method"
+    return f"interface conversion: {iface} is {have}, not {want}"
 
 
 __all__ = ["ExprCompiler", "const_value", "go_unquote"]

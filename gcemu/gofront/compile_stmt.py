@@ -18,7 +18,19 @@ from typing import Any
 from gcemu.gofront.compile_expr import ARITH, ExprCompiler, Fn
 from gcemu.gofront.liveness import live_slots
 from gcemu.gofront.scope import Frame
-from gcemu.gofront.values import BREAK, CONTINUE, RETURN, Branch, Cell, Closure, Panic
+from gcemu.gofront.typetable import wrapper
+from gcemu.gofront.values import (
+    BREAK,
+    CONTINUE,
+    RETURN,
+    Branch,
+    Cell,
+    Closure,
+    Panic,
+    index_error,
+    nil_deref,
+    runtime_error,
+)
 
 ASSIGN_OPS = {op + "=": op for op in (*ARITH, "/", "%")}
 
@@ -52,10 +64,14 @@ class StmtCompiler(ExprCompiler):
                         if ident is None or ident.get("def") is None:
                             results.append(frame.add(-1000 - len(frame.names), "~r"))
                         else:
+                            if ident["def"] in self.escaped:
+                                raise self.unsupported(self.escaped[ident["def"]],
+                                                       "taking the address of a result")
                             results.append(frame.add(ident["def"], ident["Name"]))
                         res_zero.append(t.zero)
                         frame.result_types.append(t)
-            cells = {s for oid, s in frame.slots.items() if oid in self.captured}
+            boxes = {s: b for oid, s in frame.slots.items()
+                     if (b := self.box(oid)) is not None}
             body = self.block(node["Body"]["List"])
             has_defer = any(n["k"] == "DeferStmt" for n in _own_nodes(node["Body"]))
         finally:
@@ -64,7 +80,7 @@ class StmtCompiler(ExprCompiler):
         info = (name, frame.names)
         rt = self.rt
         size = len(frame.names)
-        call = _make_function(rt, info, size, params, results, res_zero, cells, body,
+        call = _make_function(rt, info, size, params, results, res_zero, boxes, body,
                               has_defer)
         if not is_lit:
             return lambda *args: call(None, args)
@@ -181,12 +197,10 @@ class StmtCompiler(ExprCompiler):
                 def mset(f, v):
                     m = x(f)
                     if m is None:
-                        raise Panic(None, "assignment to entry in nil map", where)
+                        raise runtime_error("assignment to entry in nil map", where)
                     m[i(f)] = v
                 return mset
             if xt.kind == "slice":
-                from gcemu.gofront.values import index_error
-
                 def sset(f, v):
                     s, j = x(f), i(f)
                     if s is None or not 0 <= j < s.n:
@@ -206,9 +220,11 @@ class StmtCompiler(ExprCompiler):
                 raise self.unsupported(n, "a promoted field of an embedded struct")
             name = n["Sel"]["Name"]
             x = self.expr(n["X"])
-            if self.t(n["X"]).kind == "pointer":
-                from gcemu.gofront.values import nil_deref
-
+            base = n["X"]
+            on_heap = base["k"] == "Ident" and base.get("use") in self.escaped
+            if on_heap:
+                x = self.var_slot(base["use"], self.obj(base))  # x.f of a heap variable
+            if on_heap or self.t(n["X"]).kind == "pointer":
                 def fset(f, v):
                     o = x(f)
                     if o is None:
@@ -244,6 +260,9 @@ class StmtCompiler(ExprCompiler):
             names = _var_name(lhs[0])
             if names and rhs[0]["k"] == "CallExpr":
                 v0 = self.named_alloc(rhs[0], names) or v0
+            x = lhs[0]
+            if x["k"] == "IndexExpr" and self.t(x["X"]).kind == "map":
+                return self.map_assign(x, v0)
 
             def one(f):
                 s0(f, v0(f))
@@ -254,6 +273,19 @@ class StmtCompiler(ExprCompiler):
             for s, v in zip(stores, vs, strict=True):
                 s(f, v)
         return many
+
+    def map_assign(self, x: dict, val: Fn) -> Fn:
+        """``m[k] = v`` in one closure (the hot statement of these programs): the
+        index operands, then the value, then the store (a nil map panics)."""
+        m, k = self.expr(x["X"]), self.expr(x["Index"])
+        where = self.where(x)
+
+        def massign(f):
+            mm, kk, v = m(f), k(f), val(f)
+            if mm is None:
+                raise runtime_error("assignment to entry in nil map", where)
+            mm[kk] = v
+        return massign
 
     def named_alloc(self, call: dict, name: str) -> Fn | None:
         """``m := make(map...)`` and ``p := new(T)``: the heap object is labelled with the
@@ -297,7 +329,15 @@ class StmtCompiler(ExprCompiler):
                     stores[0](f, v)
                     stores[1](f, ok)
                 return commaok
-            raise self.unsupported(r, f"comma-ok of {r['k']}")
+            test, x, unwrap = self.assertion(r)
+            zero = self.t(r["Type"]).zero
+
+            def assertok(f):
+                v = x(f)
+                ok = test(v)
+                stores[0](f, unwrap(v) if ok else zero())
+                stores[1](f, ok)
+            return assertok
         call = self.expr(r)
 
         def tup(f):
@@ -311,6 +351,9 @@ class StmtCompiler(ExprCompiler):
         if tok in ("=", ":="):
             return self.assign_list(n["Lhs"], n["Rhs"], tok == ":=")
         op = ASSIGN_OPS[tok]
+        x = n["Lhs"][0]
+        if op in "+-" and x["k"] == "Ident" and self.local_int(x):
+            return self.int_add(x, n["Rhs"][0], op == "-")
         fake = {"k": "BinaryExpr", "Op": op, "X": n["Lhs"][0], "Y": n["Rhs"][0],
                 "pos": n["pos"], "type": n["Lhs"][0]["type"]}
         val, store = self.expr(fake), self.lvalue(n["Lhs"][0])
@@ -318,6 +361,17 @@ class StmtCompiler(ExprCompiler):
         def opassign(f):
             store(f, val(f))
         return opassign
+
+    def int_add(self, x: dict, y: dict, minus: bool) -> Fn:
+        """``x += y`` / ``x -= y`` on a local int in place (wrapped to 64 bits)."""
+        i, v = self.frame.lookup(x["use"], x["Name"]), self.expr(y)
+        wrap = wrapper(64)
+        lo, hi = -(1 << 63), (1 << 63) - 1
+
+        def add(f):
+            r = f[i] - v(f) if minus else f[i] + v(f)
+            f[i] = r if lo <= r <= hi else wrap(r)
+        return add
 
     def s_IncDecStmt(self, n: dict) -> Fn:
         x = n["X"]
@@ -341,31 +395,35 @@ class StmtCompiler(ExprCompiler):
 
     # -- control flow ------------------------------------------------------------------
     def s_ReturnStmt(self, n: dict) -> Fn:
-        slots = self.ret_slots()
+        """``return x, y``: the results go into the result variables (into their cells
+        when a closure captures them: a deferred func may still change them)."""
+        frame = self.frame
+        cells = {s for oid, s in frame.slots.items() if oid in self.captured}
+        sets = [_result_setter(s, s in cells) for s in self.ret_slots()]
         res = n.get("Results") or []
         if not res:
             return lambda f: RETURN
-        if len(res) == 1 and len(slots) > 1:
-            call, = [self.expr(res[0])]
+        if len(res) == 1 and len(sets) > 1:
+            call = self.expr(res[0])
 
             def rtuple(f):
-                for s, v in zip(slots, call(f), strict=True):
-                    f[s] = v
+                for st, v in zip(sets, call(f), strict=True):
+                    st(f, v)
                 return RETURN
             return rtuple
-        vals = [self.coerce(t, r) for t, r in zip(self.frame.result_types, res, strict=True)]
-        if len(slots) == 1:
-            s0, v0 = slots[0], vals[0]
+        vals = [self.coerce(t, r) for t, r in zip(frame.result_types, res, strict=True)]
+        if len(sets) == 1:
+            s0, v0 = sets[0], vals[0]
 
             def ret1(f):
-                f[s0] = v0(f)
+                s0(f, v0(f))
                 return RETURN
             return ret1
 
         def retn(f):
             vs = [v(f) for v in vals]
-            for s, v in zip(slots, vs, strict=True):
-                f[s] = v
+            for st, v in zip(sets, vs, strict=True):
+                st(f, v)
             return RETURN
         return retn
 
@@ -398,38 +456,82 @@ class StmtCompiler(ExprCompiler):
         return if_
 
     def s_SwitchStmt(self, n: dict) -> Fn:
-        self.take_label()
+        """An expression switch: the first case (in source order) with an equal
+        expression runs, else default; ``fallthrough`` goes on to the next body."""
+        label = self.take_label()
         init = self.stmt(n["Init"]) if n.get("Init") else None
         tag = self.expr(n["Tag"]) if n.get("Tag") else None
-        cases = []
-        default = None
-        for cc in n["Body"]["List"]:
-            body = cc["Body"] or []
-            if body and body[-1]["k"] == "BranchStmt" and body[-1]["Tok"] == "fallthrough":
-                raise self.unsupported(body[-1], "fallthrough")
-            code = self.block(body)
-            if cc.get("List") is None:
-                default = code
-            else:
-                cases.append(([self.expr(e) for e in cc["List"]], code))
+        clauses = n["Body"]["List"]
+        tests = [[self.expr(e) for e in cc["List"]] if cc.get("List") else None
+                 for cc in clauses]  # default: no list
+        bodies, falls = self.case_bodies(clauses)
+        default = next((i for i, t in enumerate(tests) if t is None), None)
 
         def switch(f):
             if init:
                 init(f)
             v = tag(f) if tag else True
-            for exprs, code in cases:
-                for e in exprs:
-                    if e(f) == v:
-                        r = code(f)
-                        return None if r is BREAK else r
-            if default:
-                r = default(f)
-                return None if r is BREAK else r
-            return None
+            at = default
+            for i, exprs in enumerate(tests):
+                if exprs is not None and any(e(f) == v for e in exprs):
+                    at = i
+                    break
+            return _run_cases(f, at, bodies, falls, label)
         return switch
 
+    def case_bodies(self, clauses: list[dict]) -> tuple[list[Fn], list[bool]]:
+        """Each case clause's body, and whether it ends in ``fallthrough``."""
+        bodies, falls = [], []
+        for cc in clauses:
+            body = cc["Body"] or []
+            fall = bool(body) and body[-1]["k"] == "BranchStmt" and \
+                body[-1]["Tok"] == "fallthrough"
+            bodies.append(self.block(body[:-1] if fall else body))
+            falls.append(fall)
+        return bodies, falls
+
     def s_TypeSwitchStmt(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a type switch")
+        """``switch v := x.(type)``: the first clause listing the dynamic type (or an
+        interface it implements, or nil) runs; in a clause of one type v is the
+        asserted value, else x itself."""
+        label = self.take_label()
+        init = self.stmt(n["Init"]) if n.get("Init") else None
+        a = n["Assign"]
+        bound = a["k"] == "AssignStmt"
+        x = self.expr((a["Rhs"][0] if bound else a["X"])["X"])
+        clauses = n["Body"]["List"]
+        tests, binds = [], []
+        for cc in clauses:
+            cases = cc.get("List") or None
+            tests.append(None if cases is None else
+                         [(lambda v: v is None) if self.t(e).kind == "untyped nil"
+                          else self.type_test(self.t(e)) for e in cases])
+            bind = None
+            if bound and cc.get("implicit") is not None:
+                oid = cc["implicit"]
+                o = self.objects[oid]
+                store = self.var_define(oid, o)
+                one = cases is not None and len(cases) == 1 and \
+                    self.t(cases[0]).kind not in ("interface", "untyped nil")
+                bind = (store, one)
+            binds.append(bind)
+        bodies, falls = self.case_bodies(clauses)
+        default = next((i for i, t in enumerate(tests) if t is None), None)
+
+        def tswitch(f):
+            if init:
+                init(f)
+            v = x(f)
+            at = default
+            for i, ts in enumerate(tests):
+                if ts is not None and any(t(v) for t in ts):
+                    at = i
+                    break
+            if at is not None and binds[at] is not None:
+                store, one = binds[at]
+                store(f, v.v if one else v)
+            return _run_cases(f, at, bodies, falls, label)
+        return tswitch
 
     def s_DeferStmt(self, n: dict) -> Fn:
         call = n["Call"]
@@ -445,16 +547,13 @@ class StmtCompiler(ExprCompiler):
         return defer
 
     def loop(self, label: str | None, body: Fn) -> Callable[[list], Any]:
-        """Run ``body`` once; returns (stop, signal to pass on)."""
+        """Run ``body`` once: None to go on, `BREAK` to stop, or a signal to pass on."""
         def once(f):
             r = body(f)
             if r is None or r is CONTINUE:
                 return None
-            if r is BREAK:
-                return BREAK
-            if isinstance(r, Branch) and r.label == label:
-                return BREAK if r.brk else None
-            return r
+            r = _leave(r, label)
+            return None if r is CONTINUE else r
         return once
 
     def s_ForStmt(self, n: dict) -> Fn:
@@ -462,25 +561,63 @@ class StmtCompiler(ExprCompiler):
         init = self.stmt(n["Init"]) if n.get("Init") else None
         cond = self.expr(n["Cond"]) if n.get("Cond") else (lambda f: True)
         post = self.stmt(n["Post"]) if n.get("Post") else None
-        once = self.loop(label, self.block(n["Body"]["List"]))
+        body = self.block(n["Body"]["List"])
         fresh = []  # Go 1.22: a captured loop variable is a new variable per iteration
         if n.get("Init") and n["Init"]["k"] == "AssignStmt" and n["Init"]["Tok"] == ":=":
             fresh = [self.frame.lookup(x["def"], x["Name"]) for x in n["Init"]["Lhs"]
                      if "def" in x and x["def"] in self.captured]
+        counted = None if fresh else self.counted_loop(n)
+        if counted is not None:
+            i, limit = counted
+
+            def count(f):
+                init(f)
+                while f[i] < limit(f):
+                    r = body(f)
+                    if r is not None and r is not CONTINUE:
+                        r = _leave(r, label)
+                        if r is not CONTINUE:
+                            return None if r is BREAK else r
+                    f[i] += 1
+                return None
+            return count
 
         def for_(f):
             if init:
                 init(f)
             while cond(f):
-                r = once(f)
-                if r is not None:
-                    return None if r is BREAK else r
+                r = body(f)
+                if r is not None and r is not CONTINUE:
+                    r = _leave(r, label)
+                    if r is not CONTINUE:
+                        return None if r is BREAK else r
                 for s in fresh:
                     f[s] = Cell(f[s].v)
                 if post:
                     post(f)
             return None
         return for_
+
+    def counted_loop(self, n: dict) -> tuple[int, Fn] | None:
+        """``for i := a; i < b; i++`` on a local int no closure captures: (i's slot,
+        the closure of b), so the loop tests and counts in place (the hot loop of the
+        programs this runs); else None."""
+        c, post = n.get("Cond"), n.get("Post")
+        if not (n.get("Init") and c and post and c["k"] == "BinaryExpr" and c["Op"] == "<"
+                and post["k"] == "IncDecStmt" and post["Tok"] == "++"):
+            return None
+        x, y = c["X"], post["X"]
+        if not (x["k"] == y["k"] == "Ident" and x.get("use") == y.get("use")
+                and self.local_int(x)):
+            return None
+        return self.frame.lookup(x["use"], x["Name"]), self.expr(c["Y"])
+
+    def local_int(self, x: dict) -> bool:
+        """Whether ``x`` names a local variable of type int that no closure captures."""
+        oid = x.get("use")
+        return (oid is not None and not self.objects[oid].get("global")
+                and oid not in self.captured and self.objects[oid]["k"] == "var"
+                and self.t(x).kind == "int")
 
     def s_RangeStmt(self, n: dict) -> Fn:
         label = self.take_label()
@@ -559,6 +696,38 @@ class StmtCompiler(ExprCompiler):
         raise self.unsupported(n, f"range over {xt.s}")
 
 
+def _result_setter(slot: int, cell: bool) -> Callable[[list, Any], None]:
+    if cell:
+        def cset(f, v):
+            f[slot].v = v
+        return cset
+
+    def set_(f, v):
+        f[slot] = v
+    return set_
+
+
+def _run_cases(f: list, at: int | None, bodies: list[Fn], falls: list[bool],
+               label: str | None) -> Any:
+    """Run case body ``at`` (None: no case), then the next while one falls through;
+    a ``break`` (or ``break label`` of this switch) ends the switch."""
+    while at is not None:
+        r = bodies[at](f)
+        if r is not None:
+            return None if r is BREAK or (isinstance(r, Branch) and r.brk
+                                          and r.label == label) else r
+        at = at + 1 if falls[at] else None
+    return None
+
+
+def _leave(r: Any, label: str | None) -> Any:
+    """What a signal ``r`` from a loop body means to the loop labelled ``label``:
+    `BREAK` (stop), `CONTINUE` (next iteration) or itself (pass it on)."""
+    if isinstance(r, Branch) and r.label == label:
+        return BREAK if r.brk else CONTINUE
+    return r
+
+
 def _var_name(x: dict) -> str | None:
     return x["Name"] if x["k"] == "Ident" and x["Name"] != "_" else None
 
@@ -579,20 +748,23 @@ def _own_nodes(body: dict):
 
 
 def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: list[int],
-                   res_zero: list, cells: set[int], body: Fn, has_defer: bool) -> Callable:
-    """The Python callable of a compiled function: ``call(captured, args)``."""
+                   res_zero: list, boxes: dict[int, Callable], body: Fn,
+                   has_defer: bool) -> Callable:
+    """The Python callable of a compiled function: ``call(captured, args)``. A
+    parameter or result in ``boxes`` starts in its `Cell` or heap object."""
     stack = rt.stack
     nres = len(results)
     extra = 1 if has_defer else 0
+    cells = {s for s, b in boxes.items() if b is Cell}
 
     def call(captured, args):
         f = [None] * (size + extra)
         f[0] = info
         f[1] = ()
         for s, v in zip(params, args, strict=True):
-            f[s] = Cell(v) if s in cells else v
+            f[s] = boxes[s](v) if s in boxes else v
         for s, z in zip(results, res_zero, strict=True):
-            f[s] = Cell(z()) if s in cells else z()
+            f[s] = boxes[s](z()) if s in boxes else z()
         if captured:
             for s, c in captured:
                 f[s] = c
@@ -604,6 +776,10 @@ def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: 
                 rt.run_with_defers(f, body)
             else:
                 body(f)
+        except Panic as p:
+            if p.func is None:
+                p.func = info[0]
+            raise
         finally:
             stack.pop()
         if nres == 0:

@@ -9,9 +9,10 @@ for a pointer to a struct at top level,
 and precision. A verb the value's kind does not take prints ``%!d(string=hi)``, a
 missing operand ``%!d(MISSING)``, extra operands ``%!(EXTRA int=1)``, as fmt does.
 
+An operand whose type has an Error or String method arrives as a `Stringered` (the
+method's result; gcemu.gofront.dispatch) and prints as that string for %v %s %q %x %X.
 Not done (an error instead): Go-syntax %#v, the Formatter interface, String()/Error()
-methods of the program's own types (gcemu.gofront.compile_expr refuses to print such a
-type), %p.
+methods of values nested in a printed slice, map or struct, %p.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from gcemu.gofront.typetable import INTS, GoT
-from gcemu.gofront.values import GoErr, Iface, Slice
+from gcemu.gofront.values import GoErr, Iface, Slice, Stringered
+
+STRING = GoT({"s": "string", "k": "basic", "name": "string"})
 
 
 def fmt_float(x: float, verb: str = "g", prec: int = -1) -> str:
@@ -106,6 +109,8 @@ def value(v: Any, t: GoT, plus: bool = False, top: bool = True) -> str:
         return value(v.v, v.t, plus, top)
     if isinstance(v, GoErr):
         return v.msg
+    if isinstance(v, Stringered):
+        return v.text
     kind = t.kind
     if kind == "bool" or kind == "untyped bool":
         return "true" if v else "false"
@@ -179,6 +184,8 @@ def one(verb: str, flags: str, width: int | None, prec: int | None, v: Any, t: G
     """One operand formatted by one verb."""
     if isinstance(v, Iface):
         v, t = v.v, v.t
+    if isinstance(v, Stringered):
+        v, t = (v.text, STRING) if verb in "vsqxX" else (v.v, v.t)
     if verb == "T":
         return _pad(type_name(t), flags, width)
     kind = t.kind
@@ -278,7 +285,7 @@ def sprintf(fmt: str, args: list[tuple[Any, GoT]]) -> str:
 
 
 def _is_string(v: Any, t: GoT) -> bool:
-    if isinstance(v, Iface):
+    if isinstance(v, Iface | Stringered):
         return v.t.kind == "string"
     return t.kind in ("string", "untyped string")
 

@@ -136,6 +136,11 @@ func (e *enc) typ(t types.Type) any {
 	case *types.Interface:
 		d["k"] = "interface"
 		d["empty"] = t.Empty()
+		var names []any
+		for i := 0; i < t.NumMethods(); i++ {
+			names = append(names, t.Method(i).Name())
+		}
+		d["mnames"] = names
 	default:
 		d["k"] = "other"
 	}
@@ -214,6 +219,10 @@ func (e *enc) node(n ast.Node) any {
 	for i := 0; i < t.NumField(); i++ {
 		f, fv := t.Field(i), v.Field(i)
 		switch {
+		case f.Type == posType && f.Name == "Ellipsis": // CallExpr: f(xs...)
+			if fv.Interface().(token.Pos).IsValid() {
+				d["Ellipsis"] = true
+			}
 		case f.Type == posType, f.Name == "Obj", f.Name == "Scope", f.Name == "Doc",
 			f.Name == "Comment", f.Name == "Comments", f.Name == "Unresolved", f.Name == "Imports":
 			continue

@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from gcemu.gofront.compile_stmt import StmtCompiler
-from gcemu.gofront.scope import Frame, captured
+from gcemu.gofront.scope import Frame, captured, escaped
 from gcemu.gofront.values import Cell, Closure, Iface, Panic, Slice
 
 
@@ -125,7 +125,8 @@ class Compiler(StmtCompiler):
 
     def compile(self, data: dict) -> Any:
         ast = data["ast"]
-        self.captured = captured(ast, self.objects)
+        self.escaped = escaped(ast, self.objects, data["types"])
+        self.captured = captured(ast, self.objects) - set(self.escaped)
         decls = self.types.declarations()
         if decls:
             self.rt.heap.declare(decls)
@@ -138,10 +139,14 @@ class Compiler(StmtCompiler):
                 if d["Tok"] == "var":
                     for spec in d["Specs"]:
                         for ident in spec["Names"]:
-                            self.global_slots[ident["def"]] = len(self.rt.G)
-                            self.rt.G.append(self.types[self.objects[ident["def"]]["type"]]
-                                             .zero())
+                            if ident["Name"] == "_":
+                                continue
+                            oid = ident["def"]
+                            self.global_slots[oid] = len(self.rt.G)
+                            self.rt.G.append(None)
                             self.rt.gnames.append(ident["Name"])
+                            self.var_define(oid, self.objects[oid])(
+                                None, self.types[self.objects[oid]["type"]].zero())
                 continue
         for d in ast["Decls"]:
             if d["k"] == "FuncDecl":
@@ -156,6 +161,8 @@ class Compiler(StmtCompiler):
                     main = fn
                 if o["name"] == "init" and not recv:
                     raise self.unsupported(d, "func init")
+                if d["Type"].get("TypeParams"):
+                    raise self.unsupported(d, "a generic function")
         self.frame = Frame("package")
         for d in ast["Decls"]:
             if d["k"] == "GenDecl" and d["Tok"] == "var":

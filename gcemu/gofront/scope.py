@@ -5,6 +5,8 @@ is a slot of its function's frame (a Python list: slot 0 names the function's sl
 slot 1 holds the variables live at the call the frame is making, for the GC roots),
 and holds a `Cell` instead of its value when a func literal captures it.
 `captured` finds those: the variables a func literal uses but does not declare.
+A variable whose address is taken (`escaped`) holds a heap object instead (the
+variable moved to the heap); closures share that object as they would share a cell.
 """
 
 from __future__ import annotations
@@ -46,6 +48,29 @@ def captured(root: dict, objects: list[dict]) -> set[int]:
     return out
 
 
+def escaped(root: dict, objects: list[dict], types: list[dict]) -> dict[int, dict]:
+    """Variables of package main whose address the program takes (``&x``, or a
+    pointer-receiver method called on ``x``): object id -> the first node doing so.
+    Go's escape analysis moves such a variable to the heap when the pointer outlives
+    the call; gcemu moves every one (the pointer is a heap handle)."""
+    out: dict[int, dict] = {}
+    for n in walk(root):
+        x = None
+        if n["k"] == "UnaryExpr" and n["Op"] == "&":
+            x = n["X"]
+        elif n["k"] == "SelectorExpr" and n.get("sel", {}).get("kind") == "method":
+            full = objects[n["sel"]["obj"]].get("full", "")
+            if full.startswith("(*") and types[n["X"].get("type", 0)]["k"] != "pointer":
+                x = n["X"]
+        while x is not None and x["k"] == "ParenExpr":
+            x = x["X"]
+        if x is not None and x["k"] == "Ident" and "use" in x:
+            o = objects[x["use"]]
+            if o.get("k") == "var" and o.get("pkg") == "main":
+                out.setdefault(x["use"], n)
+    return out
+
+
 def pos_key(pos: str) -> tuple[int, int]:
     line, _, col = pos.partition(":")
     return int(line), int(col or 0)
@@ -80,4 +105,4 @@ class Frame:
         return slot
 
 
-__all__ = ["Frame", "captured", "pos_key", "walk"]
+__all__ = ["Frame", "captured", "escaped", "pos_key", "walk"]

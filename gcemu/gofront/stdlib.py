@@ -169,20 +169,32 @@ def _grow(old: int, need: int) -> int:
 
 
 def _printer(c: Any, n: dict, kind: str) -> Fn:
-    """fmt.Print/Println/Printf/Sprint/Sprintln/Sprintf/Errorf."""
+    """fmt.Print/Println/Printf/Sprint/Sprintln/Sprintf/Errorf; ``fmt.Println(f())``
+    prints each result of f."""
     args = n["Args"]
     fmtf = c.expr(args[0]) if kind in ("printf", "errorf") else None
     rest = args[1:] if fmtf else args
-    fs = [c.expr(a) for a in rest]
-    ts = [c.t(a) for a in rest]
-    for a, t in zip(rest, ts, strict=True):
+    spread = len(rest) == 1 and c.t(rest[0]).k == "tuple"
+    ts = [c.types[i] for i in c.t(rest[0]).d["elems"]] if spread else [c.t(a) for a in rest]
+    for a, t in zip(rest * len(ts) if spread else rest, ts, strict=True):
         c.check_printable(a, t)
-    pairs = list(zip(fs, ts, strict=True))
+    shown = c.dispatch.shown
+    show = [t.kind == "interface" or c.has_methods(t) for t in ts]  # fmt calls Error/String
+    fs = [c.expr(a) for a in rest]
+    if spread:
+        call = fs[0]
+
+        def values(f):
+            return [(shown(v, t) if s else v, t) for v, t, s in zip(call(f), ts, show,
+                                                                      strict=True)]
+    else:
+        def values(f):
+            return [(shown(a(f), t) if s else a(f), t) for a, t, s in zip(fs, ts, show,
+                                                                          strict=True)]
     if kind in ("printf", "errorf"):
-        return lambda f: gofmt.sprintf(fmtf(f).replace("%w", "%v"),
-                                       [(a(f), t) for a, t in pairs])
+        return lambda f: gofmt.sprintf(fmtf(f).replace("%w", "%v"), values(f))
     fn = gofmt.sprintln if kind == "println" else gofmt.sprint
-    return lambda f: fn([(a(f), t) for a, t in pairs])
+    return lambda f: fn(values(f))
 
 
 def package_call(c: Any, n: dict, full: str) -> Fn:

@@ -55,6 +55,7 @@ class GoT:
         self.fields: list[tuple[str, GoT]] = []
         self.length = d.get("len", 0)
         self._copier: Any = False
+        self._zero: Callable[[], Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -74,20 +75,44 @@ class GoT:
         return self.kind in FLOATS
 
     def zero(self) -> Any:
+        """A fresh zero value of this type."""
+        z = self._zero
+        if z is None:
+            z = self._zero = self._make_zero()
+        return z()
+
+    def _make_zero(self) -> Callable[[], Any]:
+        """The zero-value maker, built once per type: a constant for basic kinds, a
+        copy of a template for structs and arrays whose fields are all immutable."""
         kind = self.kind
         if kind in INTS:
-            return 0
+            return int
         if kind in FLOATS:
-            return 0.0
+            return float
         if kind in ("string", "untyped string"):
-            return ""
+            return str
         if kind in ("bool", "untyped bool"):
-            return False
+            return bool
         if kind == "struct":
-            return {name: t.zero() for name, t in self.u.fields}
+            fields = [(name, t, t.copier is None) for name, t in self.u.fields]
+            template = {name: t.zero() for name, t, _ in fields}
+            fresh = [(name, t.zero) for name, t, flat in fields if not flat]
+            if not fresh:
+                return template.copy
+
+            def struct() -> dict:
+                v = template.copy()
+                for name, z in fresh:
+                    v[name] = z()
+                return v
+            return struct
         if kind == "array":
-            return [self.u.elem.zero() for _ in range(self.u.length)]
-        return None
+            elem, n = self.u.elem, self.u.length
+            if elem.copier is None:
+                template = [elem.zero()] * n
+                return template.copy
+            return lambda: [elem.zero() for _ in range(n)]
+        return lambda: None
 
     @property
     def copier(self) -> Callable[[Any], Any] | None:
@@ -136,6 +161,8 @@ class GoT:
         if u.k == "map":
             return u.key.heap_problem(seen) or u.elem.heap_problem(seen)
         if u.k == "struct":
+            if getattr(u, "embedded", False):
+                return f"{self.s} (a struct with an embedded field)"
             for _, t in u.fields:
                 p = t.heap_problem(seen)
                 if p:

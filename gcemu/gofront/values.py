@@ -64,6 +64,16 @@ class Iface:
         return hash(id(self.t))
 
 
+class Stringered:
+    """An fmt operand whose type has an Error or String method: the value, its
+    dynamic type and what the method returned (fmt prints that for %v %s %q %x %X)."""
+
+    __slots__ = ("t", "text", "v")
+
+    def __init__(self, v: Any, t: Any, text: str):
+        self.v, self.t, self.text = v, t, text
+
+
 class GoErr:
     """An error value made by the standard library (errors.New, strconv, fmt.Errorf)
     or by the runtime (a runtime.Error)."""
@@ -108,12 +118,22 @@ class Panic(GoPanic):
         super().__init__(f"panic: {text}" + (f" [{where}]" if where else ""))
         self.value = value
         self.text = text
+        self.where = where
         self.recovered = False
+        self.func: str | None = None  # the function it was raised in
+
+    @property
+    def go_report(self) -> str:
+        """What Go prints for this panic on stderr: the value (runtime.printpanics),
+        the goroutine's header and the innermost frame (no pc offsets, no callers)."""
+        func = "func1" if self.func in (None, "func literal") else self.func
+        site = f"\n\t{self.where.rpartition(':')[0]}" if self.where else ""
+        return f"panic: {self.text}\n\ngoroutine 1 [running]:\nmain.{func}(){site}"
 
 
-def runtime_error(text: str) -> Panic:
-    """A run-time panic whose value is a runtime.Error (Go prefixes 'runtime error: ')."""
-    return Panic(GoErr(text, "runtime.Error"), text)
+def runtime_error(text: str, where: str = "") -> Panic:
+    """A run-time panic whose value is a runtime.Error (``text`` is its Error())."""
+    return Panic(GoErr(text, "runtime.Error"), text, where)
 
 
 def nil_deref() -> Panic:
@@ -125,4 +145,4 @@ def index_error(i: int, n: int) -> Panic:
 
 
 __all__ = ["BREAK", "CONTINUE", "RETURN", "Branch", "Cell", "Closure", "GoErr", "Iface",
-           "Panic", "Slice", "index_error", "nil_deref", "runtime_error"]
+           "Panic", "Slice", "Stringered", "index_error", "nil_deref", "runtime_error"]

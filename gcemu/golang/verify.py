@@ -15,6 +15,11 @@ differences are the expected consequence of that model (delete clears nothing, t
 marker stops at emptyRest) and are listed as such. Without the Go toolchain the model
 needs, the command says how to get one (exit status 2). Objects on or behind a garbage
 pointer cycle are "not verifiable" (Go never finalizes a cycle: `gcemu.golang.cycles`).
+
+A Go program (``.go``, package main) is compared by what it prints instead
+(`verify_go`): gcemu runs it (gcemu.gofront), the toolchain of the model's Go release
+builds and runs it, and verify diffs their stdout, exit status and panic line; it notes
+what makes a program print differently from run to run (range over a map, math/rand).
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ def add_parser(subparsers) -> Any:
 
     s = subparsers.add_parser("verify", help="run the scenario on a real Go toolchain "
                               "and compare with the model")
-    s.add_argument("scenario", help="a Python file defining scenario(heap)")
+    s.add_argument("scenario", help="a Python file defining scenario(heap), or a Go "
+                   "program (package main): then what it prints is compared")
     s.add_argument("--model", choices=sorted(MODELS), default="go",
                    help="the model to compare with Go (default %(default)s)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -138,12 +144,114 @@ def verify(path: str, model: str = "go", seed: int = 0) -> dict:
     }
 
 
+def _go_nondeterminism(path: str) -> list[str]:
+    """What makes a Go program print differently from run to run (read from its
+    typed AST): ranging over a map (Go randomizes the order), math/rand."""
+    from gcemu.gofront.helper import typed_ast
+    from gcemu.gofront.scope import walk
+
+    data = typed_ast(path)
+    types = data["types"]
+    notes = []
+    if any(n["k"] == "RangeStmt" and types[n["X"]["type"]]["k"] in ("map", "named") and
+           _under(types, n["X"]["type"])["k"] == "map" for n in walk(data["ast"])):
+        notes.append("the program ranges over a map: Go visits the keys in a random order "
+                     "(gcemu in its own), so printed output that follows that order may "
+                     "differ without the model being wrong")
+    if any(o.get("k") == "pkgname" and o.get("path") == "math/rand" for o in data["objects"]):
+        notes.append("the program uses math/rand: gcemu draws other numbers than Go")
+    return notes
+
+
+def _under(types: list[dict], i: int) -> dict:
+    t = types[i]
+    while t["k"] == "named":
+        t = types[t["under"]]
+    return t
+
+
+def _gcemu_prints(path: str, model: str, seed: int) -> tuple[str, int, str]:
+    """(stdout, exit status, first stderr line) of the Go program run by gcemu."""
+    import contextlib
+    import io
+
+    from gcemu.ui.scenario import load, prepare
+
+    out = io.StringIO()
+    scn = load(path)
+    try:
+        with contextlib.redirect_stdout(out):
+            prepare(scn, model, seed)
+    except GcemuError as e:
+        report = getattr(e.__cause__, "go_report", None)
+        if report is None:
+            raise
+        return out.getvalue(), 2, report.splitlines()[0]
+    return out.getvalue(), 0, ""
+
+
+def verify_go(path: str, model: str = "go", seed: int = 0) -> dict:
+    """Run the Go program ``path`` on gcemu (model ``model``) and, built by the
+    toolchain of the Go release that model follows, on real Go; compare what each
+    prints on stdout, the exit status and a panic's first line."""
+    import difflib
+    import subprocess
+    import tempfile
+
+    from gcemu import toolchain
+
+    series, _ = runtime_for(model)
+    tc = toolchain.find_toolchain(series)
+    mine, my_status, my_panic = _gcemu_prints(path, model, seed)
+    with tempfile.TemporaryDirectory(prefix="gcemu-verify-") as tmp:
+        exe = f"{tmp}/prog"
+        b = subprocess.run([tc.go, "build", "-o", exe, str(path)], env=tc.env(),
+                           capture_output=True, text=True, timeout=600, cwd=tmp)
+        if b.returncode != 0:
+            raise GcemuError(f"{path}: go build ({tc.version}) failed: "
+                             f"{' '.join(b.stderr.split())}")
+        r = subprocess.run([exe], capture_output=True, text=True, timeout=600, cwd=tmp)
+    go_panic = next((ln for ln in r.stderr.splitlines() if ln.startswith("panic: ")), "")
+    diff = list(difflib.unified_diff(r.stdout.splitlines(), mine.splitlines(),
+                                     "Go", "gcemu", lineterm="", n=1))
+    if r.returncode != my_status:
+        diff.append(f"exit status: Go {r.returncode}, gcemu {my_status}")
+    if go_panic != my_panic:
+        diff.append(f"panic: Go {go_panic!r}, gcemu {my_panic!r}")
+    return {"scenario": str(path), "model": model, "go": tc.version,
+            "lines": len(r.stdout.splitlines()), "exit": r.returncode,
+            "differences": diff, "notes": _go_nondeterminism(path)}
+
+
+def _print_go(out: dict) -> None:
+    print(f"{out['scenario']}: gcemu (model {out['model']}) vs {out['go']}: "
+          f"{out['lines']} lines printed by Go, exit status {out['exit']}")
+    for n in out["notes"]:
+        print(f"note: {n}")
+    if out["differences"]:
+        print("gcemu prints differently from Go:")
+        for d in out["differences"][:40]:
+            print(f"  {d}")
+    else:
+        print("gcemu and Go print the same output and exit the same way.")
+
+
 def cmd_verify(args) -> int:
     """The ``verify`` subcommand: 0 when the model agrees with Go (or, under scanmap,
     whatever it finds); 1 when a model of Go as built diverges; 2 on bad input or no
-    toolchain."""
+    toolchain. A ``.go`` program is compared by what it prints (`verify_go`)."""
     from gcemu import toolchain
 
+    if str(args.scenario).endswith(".go"):
+        try:
+            out = verify_go(args.scenario, args.model, args.seed)
+        except toolchain.ToolchainError as e:
+            raise GcemuError(f"verify needs a Go toolchain: {e}") from None
+        if args.json:
+            print(json.dumps(out, indent=2))
+        else:
+            _print_go(out)
+        return 1 if out["differences"] else 0
     try:
         out = verify(args.scenario, args.model, args.seed)
     except toolchain.ProgramError as e:
@@ -196,4 +304,5 @@ def _print(out: dict, args) -> None:
                       "operation, and every GC point.")
 
 
-__all__ = ["EXACT", "MAX_OPS", "add_parser", "cmd_verify", "runtime_for", "verify"]
+__all__ = ["EXACT", "MAX_OPS", "add_parser", "cmd_verify", "runtime_for", "verify",
+           "verify_go"]

@@ -275,7 +275,7 @@ JS = r"""
       else if (e.o && OBJ[e.o] && OBJ[e.o].g) mark(OBJ[e.o].g, "touched");
     });
     var sj = snapAt(pos);
-    if (pos > 0 && SNAPS[sj].s === pos) {
+    if (sj > 0 && SNAPS[sj].s === pos) {   // snapshot 0 is whole, the others diffs
       Object.keys(SNAPS[sj].cells).forEach(function (cid) {
         if (cellEl[cid]) mark(cellEl[cid].g, "changed");
       });

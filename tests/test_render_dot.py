@@ -154,7 +154,7 @@ def test_untraced_slots_after_emptyrest_are_dotted_and_freed_objects_dashed():
     h.collect()                  # frees b and c; their stale pointers stay (scanmap)
     src = gcemu.to_dot(h).source
     assert re.search(r"o5b0:e1:e -> o3 \[[^\]]*style=dotted", src)
-    assert re.search(r'o3 \[[^\n]*label="T#3\\nb\\n64 B · freed"[^\n]*dashed', src)
+    assert re.search(r'o3 \[[^\n]*label="T#3 · b\\n64 B · freed"[^\n]*dashed', src)
 
 
 @pytest.mark.parametrize("model", ["scanmap", "go-swiss"])

@@ -29,6 +29,7 @@ allows only the page's own script (by hash) and no network access at all.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import re
@@ -225,10 +226,9 @@ def _event_json(e: Event, scene: Scene, snaps: list[tuple[int, Snapshot]],
             (rid for lab, rid in roots.items() if lab.startswith(e.root + ": ")), None)
     elif isinstance(e, SlotDecision):
         # the structure the marker saw: the snapshot in force before this step
-        snap = snaps[0][1]
-        for tag, s in snaps:
-            if tag <= e.step - 1:
-                snap = s
+        # (a binary search over the tags: a page may hold a snapshot per step)
+        k = bisect.bisect_right(snaps, e.step - 1, key=lambda x: x[0])
+        snap = snaps[max(k - 1, 0)][1]
         bid = _slot_bucket(e, snap)
         if bid is not None:
             if bid in scene.drawn_buckets:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gcemu.core import heap as core
+from gcemu.core.pystack import PythonStack
 from gcemu.errors import GcemuError
 from gcemu.gc import marker
 from gcemu.gc.graph import traced_graph
@@ -154,7 +155,7 @@ class Heap(core.Heap):
         """``gcStart`` from ``mallocgc``: an automatic cycle, not recorded in the trace
         (a replay's allocator starts it again at the same allocation) and with no
         report."""
-        return marker.Cycle(self, record=False, forced=False)
+        return marker.Cycle(self, record=False, forced=False, stacks=(PythonStack(self),))
 
     # -- goroutines and sync (gcemu.sched, gcemu.sync; go-concurrency.md) ----------
     def go(self, fn: Callable[..., Any], *args: Any) -> None:

@@ -212,6 +212,7 @@ def _compare_map(args, scn, results: dict) -> int:
 
 
 STDOUT_NAMES = ("-", "/dev/stdout")  # render -o: DOT text on stdout
+MAX_FRAMES = 100  # render --frames: pictures at most, unless --max-frames says more
 
 
 def cmd_render(args) -> int:
@@ -226,7 +227,11 @@ def cmd_render(args) -> int:
     if args.frames and suffix == ".html":
         raise GcemuError("--frames writes one picture per step: use .dot, .svg or .png "
                          "(the .html player already steps)")
+    if args.max_frames < 1:
+        raise GcemuError(f"--max-frames {args.max_frames}: give a number of frames >= 1")
     scn = _load(args)
+    if args.frames:
+        _check_frames(scn, args)
     with progress(f"{scn.path.name}: running the scenario ({args.model})"):
         heap = prepare(scn, args.model, args.seed)
     kw: dict[str, Any] = {"focus": args.focus or ()}
@@ -268,6 +273,21 @@ def _render_player(heap, dest: Path, kw: dict) -> Path:
     _run_recording(rec, "recording the GC cycle")
     with progress(f"laying out {dest.name}"):
         return write_player(rec, dest, **kw)
+
+
+def _check_frames(scn, args) -> None:
+    """Refuse --frames up front when the cycle has more steps than --max-frames
+    allows (the scenario runs once more, to count them, writing nothing)."""
+    with progress(f"{scn.path.name}: counting the GC cycle's steps"):
+        probe = prepare(scn, args.model, args.seed)
+        cycle = probe.cycle if probe.cycle is not None else probe.gc()
+        cycle.run()
+    frames = cycle.steps + 1
+    if frames > args.max_frames:
+        raise GcemuError(
+            f"--frames: the GC cycle has {cycle.steps} steps, {frames} pictures, over the "
+            f"limit of {args.max_frames}; raise it with --max-frames {frames}, or write the "
+            f"stepping player (-o FILE.html: every step in one file)")
 
 
 def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
@@ -407,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "instead of as the scenario left it")
     g.add_argument("--frames", action="store_true",
                    help="one picture per step of a GC cycle: FILE-0000.svg, -0001, ...")
+    g.add_argument("--max-frames", type=int, default=MAX_FRAMES, metavar="N",
+                   help="refuse --frames when the cycle needs more than N pictures "
+                        "(default %(default)s)")
     x = scenario_cmd("explore", "run the scenario's goroutines under many schedules and "
                      "count Go's last words (fatal errors, panics, deadlock, ok)", cmd_explore)
     x.add_argument("--strategy", choices=STRATEGIES, default="dfs",

@@ -157,7 +157,7 @@ def test_untraced_slots_after_emptyrest_are_dotted_and_freed_objects_dashed():
     h.collect()                  # frees b and c; their stale pointers stay (scanmap)
     src = gcemu.to_dot(h).source
     assert re.search(r"o5b0:e1:e -> o3 \[[^\]]*style=dotted", src)
-    assert re.search(r'o3 \[[^\n]*label="T#3\\nb\\n64 B · freed"[^\n]*dashed', src)
+    assert re.search(r'o3 \[[^\n]*label="T#3 · b\\n64 B · freed"[^\n]*dashed', src)
 
 
 @pytest.mark.parametrize("model", ["scanmap", "go-swiss"])
@@ -539,3 +539,90 @@ def test_a_byte_array_cell_shows_its_elements_as_any_array_does():
     assert v == b"\x01\x02\xff"
     assert short_value(v) == short_value((1, 2, 255)) == "{1 2 255}"
     assert short_value(bytes(8)) == "{0 0 0 0 0 0…}"
+
+
+# -- issue 17: big maps readable, their objects' way in, the frames cap ----------------------
+def node_boxes(svg: bytes) -> dict[str, tuple[float, float]]:
+    """node id (its <title>) -> (x, y) of its first point, from dot's SVG."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        title = g.find(f"{SVG}title").text
+        for el in g.iter():
+            pts = el.get("points")
+            if pts:
+                x, y = pts.split()[0].split(",")
+                out[title] = (float(x), float(y))
+                break
+            if el.get("x") is not None and el.tag == f"{SVG}text":
+                out[title] = (float(el.get("x")), float(el.get("y")))
+                break
+    return out
+
+
+def two_hundred(model: str = "go"):
+    h = gcemu.Heap(model=model)
+    h.declare(T_DECL)
+    m = h.make_map("map[int]*T", name="m")
+    for i in range(200):
+        m[i] = h.new("T", name=f"v{i}")
+    return h, m
+
+
+@pytest.mark.parametrize("make", [two_hundred, growing], ids=["200-entries", "mid-growth"])
+def test_big_map_picture_buckets_in_order_legend_aside(make):
+    h, *_ = make()
+    g = gcemu.to_dot(h)
+    src = g.source
+    svg = pipe(g, "svg")
+    boxes = node_boxes(svg)
+    drawn = re.findall(r"\n\t  (o(\d+)b(\d+)) \[shape=plain", src)
+    assert len(drawn) == 8
+    by_array: dict[str, list[tuple[int, float]]] = {}
+    for nid, arr, idx in drawn:
+        by_array.setdefault(arr, []).append((int(idx), boxes[nid][1]))
+    for arr, rows in by_array.items():              # top to bottom in index order
+        ys = [y for _, y in sorted(rows)]
+        assert ys == sorted(ys), (arr, rows)
+    # the legend is right of every bucket (not the first screen of a tall picture)
+    assert boxes["legend"][0] > max(boxes[nid][0] for nid, *_ in drawn)
+    # readable at a normal zoom: not a strip five times taller than wide
+    root = ET.fromstring(svg)
+    w, h_pt = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert h_pt < 2.5 * w, (w, h_pt)
+
+
+def test_every_drawn_object_has_an_edge_in_even_from_an_elided_bucket():
+    h, _ = two_hundred()
+    src = gcemu.to_dot(h, max_buckets=2, max_objects=30).source
+    objects = set(re.findall(r"\n\t(o\d+) \[shape=box, [^\n]*rounded", src))
+    assert len(objects) == 30
+    heads = set(re.findall(r"-> (o\d+) \[(?!style=invis)", src))
+    assert objects <= heads, objects - heads
+    # those the two drawn buckets do not point to come from a summary note
+    notes = re.findall(r"\n\t(o\d+s\d+) -> (o\d+) \[", src)
+    assert notes and {t for _, t in notes} <= objects
+
+
+def test_frames_are_capped_with_a_message_and_an_option(tmp_path, capsys):
+    from gcemu.cli import main
+
+    scn = tmp_path / "fifty.py"
+    scn.write_text("def scenario(heap):\n"
+                   f"    heap.declare({T_DECL!r})\n"
+                   "    m = heap.make_map('map[int]*T', name='m')\n"
+                   "    for i in range(50):\n"
+                   "        m[i] = heap.new('T')\n", encoding="utf-8")
+    out = tmp_path / "f.dot"
+    assert main(["render", str(scn), "-o", str(out), "--frames", "--max-frames", "20"]) == 2
+    err = capsys.readouterr().err
+    steps = int(re.search(r"the GC cycle has (\d+) steps", err).group(1))
+    assert f"{steps + 1} pictures, over the limit of 20" in err
+    assert f"--max-frames {steps + 1}" in err and ".html" in err
+    assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.glob("f-*")) == []          # nothing written
+    assert main(["render", str(scn), "-o", str(out), "--frames",
+                 "--max-frames", str(steps + 1)]) == 0
+    assert len(list(tmp_path.glob("f-*.dot"))) == steps + 1
+    assert main(["render", str(scn), "-o", str(out), "--frames", "--max-frames", "0"]) == 2

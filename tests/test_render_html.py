@@ -24,6 +24,7 @@ import pytest
 import gcemu
 from gcemu.render import Recording, player_html, render, write_player
 from gcemu.render.html import log_text
+from gcemu.ui.scenario import load, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -503,3 +504,132 @@ def test_two_thousand_steps_stay_fluid(open_page, tmp_path):
           f"{ms[0] / steps:.3f} ms/step in page, "
           f"20 key presses {keys:.2f} s")
     assert page.problems == []
+
+
+# -- issue 17: a cycle that ran before its recording; seeking on a long page ---------------
+def _started(model: str, mutate_at: dict, steps: int, hash_=None):
+    """abc under ``model``; a cycle started and stepped ``steps`` times, running
+    ``mutate_at[k](m, h)`` after step k. Returns (heap, map)."""
+    h = gcemu.Heap(model=model)
+    h.declare(T_DECL)
+    m = h.make_map("map[string]*T", name="m", hash=hash_)
+    for k in "abcdef":
+        m[k] = h.new("T", name=k)
+    cycle = h.gc()
+    for k in range(steps + 1):
+        if k in mutate_at:
+            mutate_at[k](m, h)
+        if k < steps:
+            cycle.step()
+    return h, m
+
+
+MUTATIONS = {1: lambda m, h: m.__delitem__("c"),
+             3: lambda m, h: (m.__setitem__("g", h.new("T", name="g")), m.__delitem__("a"))}
+
+
+def _snap_cells(rec) -> list[tuple[int, dict]]:
+    return [(tag, {bid: (b.ctrl, b.keys, b.elems) for bid, b in s.buckets.items()})
+            for tag, s in rec.snapshots]
+
+
+@pytest.mark.parametrize("model", ["go", "scanmap", "go-swiss"])
+def test_steps_before_the_recording_are_rebuilt_as_they_were(model):
+    """A recording made after the cycle ran (and the mutator with it) has the same
+    snapshots as one that watched from the start."""
+    h, _ = _started(model, MUTATIONS, 5)
+    late = Recording(h)
+    assert late.unseen == 0
+    live_heap = gcemu.Heap(model=model)
+    live_heap.declare(T_DECL)
+    lm = live_heap.make_map("map[string]*T", name="m")
+    for k in "abcdef":
+        lm[k] = live_heap.new("T", name=k)
+    live = Recording(live_heap)
+    for k in range(6):
+        if k in MUTATIONS:
+            MUTATIONS[k](lm, live_heap)
+        if k < 5:
+            live.step()
+    assert [t for t, _ in late.snapshots] == [0, 1, 3]
+    assert _snap_cells(late) == _snap_cells(live)
+
+
+def test_step_zero_does_not_show_a_later_delete_and_the_outline_is_the_slot():
+    """examples/delete_during_mark.py under go: the scenario steps once, then deletes
+    "c"; step 0 shows "c" in its slot, and the delete changes that slot's cells only."""
+    heap = prepare(load(ROOT / "examples" / "delete_during_mark.py"), "go")
+    html = player_html(heap)
+    assert "ran before the recording" not in html
+    first, at_delete = page_data(html)["snaps"]
+    assert first["s"] == 0 and at_delete["s"] == 1
+    keys = {cid: v[0] for cid, v in first["cells"].items() if re.fullmatch(r"o\d+b0k\d", cid)}
+    assert sorted(keys.values())[-3:] == ['"a"', '"b"', '"c"']
+    slot = next(cid for cid, v in keys.items() if v == '"c"')[-1]
+    changed = set(at_delete["cells"])
+    assert changed and {cid[-1] for cid in changed} == {slot}   # one slot's cells
+    assert {re.sub(r"\d$", "", cid)[-1] for cid in changed} <= {"t", "k", "e"}
+
+
+def test_a_past_that_cannot_be_replayed_is_said():
+    h, _ = _started("go", MUTATIONS, 5, hash_=lambda key, seed: hash(key) & 0xFFFF)
+    rec = Recording(h)
+    assert rec.unseen == 5 and [t for t, _ in rec.snapshots] == [5]
+    assert "steps 0–4 ran before the recording: their structure is drawn as of step 5" \
+        in player_html(rec)
+
+
+def test_delete_outline_in_the_browser(open_page, tmp_path):
+    heap = prepare(load(ROOT / "examples" / "delete_during_mark.py"), "go")
+    page = open_page(write_player(heap, tmp_path / "ddm.html"))
+    cells = page.evaluate("""() => [...document.querySelectorAll("#svgwrap svg g[id$='k2']")]
+        .map(g => g.textContent.trim())""")
+    assert '"c"' in cells                       # step 0: before the delete
+    page.keyboard.press("ArrowRight")
+    assert "mutator: delete(m, 'c')" in page.inner_text("#banner")
+    changed = page.evaluate("""() => [...document.querySelectorAll("svg g.changed")]
+        .map(g => g.id)""")
+    assert changed and len(changed) <= 3 and {c[-1] for c in changed} == {"2"}, changed
+    screenshot(page, tmp_path, "player-delete-during-mark")
+    assert page.problems == []
+
+
+def test_seeking_a_long_page_replays_only_what_lies_between(open_page, tmp_path):
+    """End, Home and a step back on a 20,000-step page: End applies each event once,
+    a step back restores a checkpoint and applies fewer than a checkpoint's steps, and
+    the log keeps a few hundred steps in the DOM."""
+    h = gcemu.Heap()
+    h.declare(T_DECL)
+    m = h.make_map("map[int]*T", name="m")
+    for i in range(9000):
+        m[i] = h.new("T")
+    rec = Recording(h)
+    rec.run()
+    steps, events = rec.cycle.steps, len(rec.cycle.history)
+    assert steps > 19_000
+    page = open_page(write_player(rec, tmp_path / "long.html"))
+    cp = page.evaluate("window.gcPlayer.checkpointSteps")
+    t = time.perf_counter()
+    page.keyboard.press("End")
+    page.wait_for_selector(f"body[data-step='{steps}']")
+    end_s = time.perf_counter() - t
+    counts = page.evaluate("({...window.gcPlayer.counts})")
+    assert counts["applied"] == events and counts["restored"] == 0
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_selector(f"body[data-step='{steps - 1}']")
+    back = page.evaluate("({...window.gcPlayer.counts})")
+    assert back["restored"] == 1
+    per_step = events / steps
+    assert back["applied"] - counts["applied"] < 4 * cp * per_step
+    page.keyboard.press("Home")
+    page.wait_for_selector("body[data-step='0']")
+    home = page.evaluate("({...window.gcPlayer.counts})")
+    assert home["applied"] - back["applied"] < 10      # the events of step 0 only
+    assert page.locator("#log .step").count() == 1
+    page.keyboard.press("End")
+    page.wait_for_selector(f"body[data-step='{steps}']")
+    assert page.locator("#log .step").count() == 400
+    assert "earlier steps" in page.inner_text("#log .more")
+    assert end_s < 5, end_s                       # was 7 s at 107,000 steps
+    assert page.problems == []
+    print(f"\n{steps}-step page: End {end_s:.2f} s, checkpoint every {cp} steps")

@@ -39,11 +39,11 @@ an address from ``alloc.malloc`` (``HeapObject.addr``), sweep frees it there, an
 trigger reached (``alloc.gc_due``, GOGC pacing) and no cycle runs, the heap starts an
 automatic cycle, as ``mallocgc`` calls ``gcStart``: the object just allocated is on
 the allocating goroutine's stack, so it is allocated black, as is everything allocated
-until the cycle ends. gcemu has no Go stack for the Python variables a scenario holds,
-so an automatic cycle runs to its end at the start of the next mutator operation
-(`Heap.mutator_op`): a handle held only in a Python variable across that point, not
-stored into a map, a field or a global, is garbage to it (``Heap(gogc=None)``: no
-automatic cycles).
+until the cycle ends. An automatic cycle runs to its end at the start of the next
+mutator operation (`Heap.mutator_op`); the facade's automatic cycles also scan the
+scenario's Python variables as a goroutine stack (`gcemu.core.pystack`), so a handle it
+holds in a variable survives, as a Go local would (``Heap(gogc=None)``: no automatic
+cycles).
 
 Colours
 -------
@@ -55,7 +55,7 @@ One state field per object, as in PyPy's incminimark: ``color``. A cycle with ep
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gcemu.base.opcodes import NEW0
@@ -119,13 +119,14 @@ class Object(HeapObject):
     field goes through the write barrier like any compiled Go store.
     """
 
-    __slots__ = ("heap", "value")
+    __slots__ = ("heap", "linked", "value")
 
     def __init__(self, heap: Heap, type: GoType, value: Any, name: str | None):
         noscan = not type.has_pointers
         HeapObject.__init__(self, type, slot_size(type.size, noscan), name, noscan)
         self.heap = heap
         self.value = value
+        self.linked = False  # ever stored into a map, a field or a global (pystack)
 
     def kind_label(self) -> str:
         return self.type.name
@@ -206,6 +207,9 @@ class Heap:
         self.epoch = 0
         self.cycle: Collector | None = None
         self.auto_cycle: Collector | None = None  # the running cycle, if started by malloc
+        # more roots for automatic cycles: callables yielding (name, object), such as a
+        # Go program's live locals (gcemu.gofront); see gcemu.core.pystack
+        self.root_providers: list[Callable[[], Iterable[tuple[str, Any]]]] = []
         self.cycles = 0
         self.marking = False
         self.op: str = ""
@@ -304,6 +308,8 @@ class Heap:
             self.globals.pop(name, None)
         else:
             self.globals[name] = value
+            if type(value) is Object:
+                value.linked = True
         if self.trace is not None:
             self.trace.set_global(name, value)
 

@@ -40,7 +40,7 @@ through the barrier (gcemu.core.heap). The step loop that every front end drives
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gcemu.base.events import (
@@ -89,6 +89,10 @@ class Cycle:
     forced : bool
         Asked for (``runtime.GC()``, counted in ``NumForcedGC``); False for a cycle
         the allocator's trigger started.
+    stacks : sequence
+        More stacks to scan besides the heap's (anything with ``name`` and
+        ``frames``): an automatic cycle scans the scenario's Python variables
+        (`gcemu.core.pystack`).
 
     Examples
     --------
@@ -106,7 +110,8 @@ class Cycle:
     True
     """
 
-    def __init__(self, heap: Heap, record: bool = True, forced: bool = True):
+    def __init__(self, heap: Heap, record: bool = True, forced: bool = True,
+                 stacks: Sequence[Any] = ()):
         heap.epoch += 1
         self.forced = forced
         heap.cycles += 1
@@ -129,7 +134,7 @@ class Cycle:
         # gcMarkRootPrepare: the globals and the stacks as of mark start
         self._roots: list[tuple[str, Any]] = [
             (f"global {name}", name) for name in heap.globals]
-        self._roots += [(f"stack {st.name}", st) for st in heap.stacks]
+        self._roots += [(f"stack {st.name}", st) for st in (*heap.stacks, *stacks)]
         self._root_i = 0
         self._scanning: Iterator | None = None
         self._scanning_obj: Any = None  # the bucket or groups array being scanned

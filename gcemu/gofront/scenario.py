@@ -32,6 +32,8 @@ def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None
 
     def scenario(heap: Any) -> None:
         rt = Runtime(heap, out or sys.stdout)
+        # the program's live variables are roots of automatic cycles too (GOGC pacing)
+        heap.root_providers.append(lambda: rt.roots().items())
         inits, main = Compiler(data, str(p), rt).compile(data)
         try:
             for init in inits:

@@ -244,6 +244,7 @@ def _conv_handle(t: GoType) -> Callable[[Any, str], Any]:
             if isinstance(vt, gotype) and vt._u.name == t._u.name and vt.kind == "map":
                 return v
         elif vt is t.elem or (isinstance(vt, gotype) and vt.name == t.elem.name):
+            v.linked = True  # stored into the emulated heap (gcemu.core.pystack)
             return v
         raise GoTypeError(f"{what}: cannot use {_describe_handle(v, gotype)} as {t.name}")
     return conv

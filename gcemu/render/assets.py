@@ -46,7 +46,7 @@ aside h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; co
 #log { flex: 1; overflow: auto; font-family: ui-monospace, Menlo, Consolas, monospace;
        font-size: 12px; }
 #log .step { border-left: 3px solid transparent; padding: 1px 4px; }
-#log .step.later { display: none; }
+#log .more { color: #888; padding: 1px 4px; }
 #log .step.current { border-left-color: var(--accent); background: #fff3e0; }
 #log .step > b { color: #888; font-weight: normal; margin-right: 4px; }
 #log .ev { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -152,16 +152,29 @@ JS = r"""
   }
 
   // -- replaying the events ----------------------------------------------------------
+  // Seeking is cheap both ways: going forward applies only the events in between;
+  // going back restores the nearest checkpoint at or before the target (the state
+  // after every event of the steps before k * CP, saved the first time the replay
+  // passed it) and applies at most CP steps' events. A checkpoint copies one colour
+  // per object, so CP grows with the heap (a copy costs at most 4 events' work per
+  // step). `applied` counts the events applied, for the tests.
+  labels.forEach(function (lab, ix) { OBJ[lab].ix = ix; });
+  var CP = Math.max(256, Math.ceil(labels.length / 4));
+  var counts = {applied: 0, restored: 0};
   function fresh() {
-    var col = {};
-    labels.forEach(function (l) { col[l] = OBJ[l].start; });
-    return {pos: 0, i: 0, col: col, grey: [], scanning: null, phase: "mark"};
+    var col = labels.map(function (l) { return OBJ[l].start; });
+    return {pos: -1, i: 0, col: col, grey: [], scanning: null, phase: "mark",
+            dirty: [], all: true};
+  }
+  function set(st, lab, c) {
+    var ix = OBJ[lab].ix;
+    if (st.col[ix] !== c) { st.col[ix] = c; st.dirty.push(ix); }
   }
   function endScan(st) {
-    if (st.scanning !== null) { st.col[st.scanning] = "black"; st.scanning = null; }
+    if (st.scanning !== null) { set(st, st.scanning, "black"); st.scanning = null; }
   }
   function shadeTo(st, lab, black) {
-    st.col[lab] = black ? "black" : "grey";
+    set(st, lab, black ? "black" : "grey");
     if (!black) st.grey.push(lab);
   }
   function unqueue(st, lab) {
@@ -177,24 +190,44 @@ JS = r"""
         break;
       case "shade": shadeTo(st, e.o, !!e.b); break;
       case "barrier": shadeTo(st, e.o, !!(o && o.noscan)); break;
-      case "alloc-black": st.col[e.o] = "black"; break;
+      case "alloc-black": set(st, e.o, "black"); break;
       case "scan":
         endScan(st);
         unqueue(st, e.o);
-        if (o && o.kind === "array") { st.col[e.o] = "grey"; st.scanning = e.o; }
-        else st.col[e.o] = "black";
+        if (o && o.kind === "array") { set(st, e.o, "grey"); st.scanning = e.o; }
+        else set(st, e.o, "black");
         break;
-      case "free": st.col[e.o] = "freed"; unqueue(st, e.o); break;
+      case "free": set(st, e.o, "freed"); unqueue(st, e.o); break;
     }
+  }
+  var checkpoints = [];                // k -> the state after the events of steps < k * CP
+  function save(st) {
+    checkpoints.push({i: st.i, col: st.col.slice(), grey: st.grey.slice(),
+                      scanning: st.scanning, phase: st.phase});
+  }
+  function restore(k) {
+    var c = checkpoints[k];
+    counts.restored++;
+    return {pos: k * CP - 1, i: c.i, col: c.col.slice(), grey: c.grey.slice(),
+            scanning: c.scanning, phase: c.phase, dirty: [], all: true};
   }
   // the state after every event of steps <= pos
   function advance(st, pos) {
-    while (st.i < EV.length && EV[st.i].s <= pos) { apply(st, EV[st.i]); st.i++; }
+    while (st.i < EV.length && EV[st.i].s <= pos) {
+      while (checkpoints.length * CP <= EV[st.i].s) save(st);
+      apply(st, EV[st.i]);
+      st.i++;
+      counts.applied++;
+    }
     st.pos = pos;
   }
   var state = fresh();
+  save(state);
   function stateAt(pos) {
-    if (pos < state.pos) state = fresh();
+    if (pos < state.pos) {
+      var k = Math.min(Math.floor((pos + 1) / CP), checkpoints.length - 1);
+      state = restore(k);
+    }
     advance(state, pos);
     return state;
   }
@@ -202,10 +235,13 @@ JS = r"""
   var byStep = [];
   for (var k = 0; k <= S; k++) byStep.push([]);
   EV.forEach(function (e) { byStep[Math.min(e.s, S)].push(e); });
-  function snapAt(pos) {               // index of the snapshot in force at pos
-    var j = 0;
-    for (var i = 0; i < SNAPS.length; i++) if (SNAPS[i].s <= pos) j = i;
-    return j;
+  function snapAt(pos) {               // index of the last snapshot with s <= pos (or 0)
+    var lo = 0, hi = SNAPS.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (SNAPS[mid].s <= pos) lo = mid; else hi = mid - 1;
+    }
+    return lo;
   }
 
   // -- drawing ----------------------------------------------------------------------------
@@ -233,10 +269,11 @@ JS = r"""
     });
   }
   function applySnap(j) {
-    // cells, texts and edges of snapshot j: replay the diffs from the first
+    // cells, texts and edges of snapshot j: forward, only the diffs after the one
+    // shown; back, the diffs from the first (what did not change is not redrawn)
     if (j === shownSnap) return;
     var cells = {}, texts = {}, edges = {};
-    for (var i = 0; i <= j; i++) {
+    for (var i = j > shownSnap ? shownSnap + 1 : 0; i <= j; i++) {
       var s = SNAPS[i];
       Object.assign(cells, s.cells); Object.assign(texts, s.texts); Object.assign(edges, s.edges);
     }
@@ -275,7 +312,7 @@ JS = r"""
       else if (e.o && OBJ[e.o] && OBJ[e.o].g) mark(OBJ[e.o].g, "touched");
     });
     var sj = snapAt(pos);
-    if (pos > 0 && SNAPS[sj].s === pos) {
+    if (sj > 0 && SNAPS[sj].s === pos) {   // snapshot 0 is whole, the others diffs
       Object.keys(SNAPS[sj].cells).forEach(function (cid) {
         if (cellEl[cid]) mark(cellEl[cid].g, "changed");
       });
@@ -283,10 +320,18 @@ JS = r"""
   }
 
   // -- the side panel ------------------------------------------------------------------------
-  var logEl = $("log"), groups = [];
-  byStep.forEach(function (evs, pos) {
+  // The log holds the groups of the last LOG_STEPS steps up to the current one (made
+  // when shown), and a line counting the earlier ones: a page of any length keeps a
+  // few hundred of them in the DOM, and a jump rebuilds at most that many.
+  var LOG_STEPS = 400;
+  var logEl = $("log"), groups = {}, logLo = 0, logHi = -1;
+  var logMore = document.createElement("div");
+  logMore.className = "more";
+  logEl.appendChild(logMore);
+  function makeGroup(pos) {
+    var evs = byStep[pos];
     var div = document.createElement("div");
-    div.className = "step" + (pos > 0 ? " later" : "");
+    div.className = "step";
     div.setAttribute("data-step", String(pos));
     var b = document.createElement("b");
     b.textContent = pos === 0 ? "start" : "step " + pos;
@@ -303,9 +348,30 @@ JS = r"""
       d.textContent = "(no event)";
       div.appendChild(d);
     }
-    logEl.appendChild(div);
-    groups.push(div);
-  });
+    return div;
+  }
+  function showLog(p) {                 // groups lo..p in the log, p current
+    var lo = Math.max(0, p - LOG_STEPS + 1), i;
+    if (lo > logHi || p < logLo) {      // nothing in common: start over
+      for (i = logLo; i <= logHi; i++) logEl.removeChild(groups[i]);
+      groups = {}; logLo = lo; logHi = lo - 1;
+    }
+    for (i = logLo; i < lo; i++) { logEl.removeChild(groups[i]); delete groups[i]; }
+    for (i = p + 1; i <= logHi; i++) { logEl.removeChild(groups[i]); delete groups[i]; }
+    logHi = Math.min(logHi, p);
+    var before = logEl.children[1] || null;
+    for (i = lo; i < Math.max(logLo, lo) && i <= p; i++) {
+      groups[i] = makeGroup(i);
+      logEl.insertBefore(groups[i], before);
+    }
+    for (i = Math.max(logHi + 1, lo); i <= p; i++) {
+      groups[i] = makeGroup(i);
+      logEl.appendChild(groups[i]);
+    }
+    logLo = lo; logHi = p;
+    logMore.textContent = lo > 0 ? "… " + lo + " earlier steps (the log shows the last " +
+      LOG_STEPS + ")" : "";
+  }
   var ticks = $("ticks");
   byStep.forEach(function (evs, pos) {
     var muts = evs.filter(function (e) { return e.k === "mutation"; });
@@ -365,22 +431,21 @@ JS = r"""
   var slider = $("slider");
   slider.max = String(S);
   $("total").textContent = String(S);
-  var pos = -1, logShown = 0;
+  var pos = -1;
+  function repaint(ix) {
+    var lab = labels[ix], c = state.col[ix];
+    if (shown[lab] !== c) { shown[lab] = c; paint(lab, c); }
+  }
   function go(p) {
     p = Math.max(0, Math.min(S, p | 0));
     var st = stateAt(p);
-    labels.forEach(function (lab) {
-      var c = st.col[lab];
-      if (shown[lab] !== c) { shown[lab] = c; paint(lab, c); }
-    });
+    if (st.all) { for (var ix = 0; ix < labels.length; ix++) repaint(ix); }
+    else st.dirty.forEach(repaint);
+    st.all = false; st.dirty = [];
     applySnap(snapAt(p));
     highlight(p);
-    // the log: groups 0..p visible, p current
     if (pos >= 0 && groups[pos]) groups[pos].classList.remove("current");
-    var i;
-    if (p > logShown) { for (i = logShown + 1; i <= p; i++) groups[i].classList.remove("later"); }
-    else { for (i = p + 1; i <= logShown; i++) groups[i].classList.add("later"); }
-    logShown = p;
+    showLog(p);
     groups[p].classList.add("current");
     scrollLog();
     pos = p;
@@ -435,7 +500,8 @@ JS = r"""
     else return;
     e.preventDefault();
   });
-  window.gcPlayer = {go: function (p) { go(p); }, get pos() { return pos; }, steps: S};
+  window.gcPlayer = {go: function (p) { go(p); }, get pos() { return pos; }, steps: S,
+                     counts: counts, checkpointSteps: CP};
   go(0);
   window.gcPlayer.readyMs = performance.now();   // since navigation started
   document.body.setAttribute("data-ready", "1");

@@ -170,8 +170,10 @@ def scene_dot(scene: Scene, snap: Snapshot, colors: dict[str, str] | None,
     out: list[str] = []
     add = out.append
     marks = marks or {}
-    add('graph [rankdir=LR, newrank=true, compound=true, fontname="Helvetica", '
-        'fontsize=12, nodesep=0.2, ranksep=0.55, labelloc=t, labeljust=l'
+    # remincross=false: the final crossing reduction would reorder the buckets of a
+    # cluster despite their invisible chain; without it they stay in index order
+    add('graph [rankdir=LR, newrank=true, compound=true, remincross=false, '
+        'fontname="Helvetica", fontsize=12, nodesep=0.12, ranksep=0.55, labelloc=t, labeljust=l'
         + (f", label={q(title)}" if title else "") + "]")
     add('node [fontname="Helvetica", fontsize=10, margin="0.08,0.04"]')
     add('edge [fontname="Helvetica", fontsize=9, arrowsize=0.7]')
@@ -250,14 +252,11 @@ def scene_dot(scene: Scene, snap: Snapshot, colors: dict[str, str] | None,
                 add(f'  {s.nid} [shape=note, style=filled, fillcolor="#f4f4f4", '
                     f"label={lines(*s.text)}{idattr(s.nid)}]")
                 members.append(s.nid)
-        first_index = {s.nid: scene.buckets[s.buckets[0]].index
-                       for s in scene.summaries.get(a.nid, [])}
-        main = [m for m in members
-                if (scene.buckets[m].index if m in scene.buckets else first_index[m])
-                < a.nbase]
-        if len(main) > 1:
-            add("  {rank=same; " + "; ".join(main) + "}")
-            for x, y in pairwise(main):
+        # one column in index order (preallocated overflow buckets last), so the
+        # objects they point to have the next columns to themselves
+        if len(members) > 1:
+            add("  {rank=same; " + "; ".join(members) + "}")
+            for x, y in pairwise(members):
                 add(f"  {y} -> {x} [style=invis]")
         add("}")
     for s in scene.overflow_summaries:
@@ -270,21 +269,43 @@ def scene_dot(scene: Scene, snap: Snapshot, colors: dict[str, str] | None,
     # edges
     if edges is None:
         edges = [(key, *v, "") for key, v in scene.edges_of(snap).items()]
+    column = _columns(scene, edges)
     for key, style, label, lhead, eid in edges:
-        out.append(edge_line(key, style, label, lhead, scene, ids, eid))
-    if legend:
-        add("subgraph cluster_legend {")
-        add('  label=""; style=invis')
+        out.append(edge_line(key, style, label, lhead, scene, ids, eid, column.get(key[2], 0)))
+    if legend:  # right of the last column, out of the way of the first screen
         mode = "heap" if colors is None else "cycle"
-        add(f"  legend [shape=plain, label={legend_label(mode, scene.style)}]")
-        add("}")
+        add(f"legend [shape=plain, label={legend_label(mode, scene.style)}]")
+        last = max(column.values(), default=0)
+        for nid, c in column.items():
+            if c == last:
+                add(f"{nid} -> legend [style=invis]")
     return out
 
 
+OBJECTS_PER_COLUMN = 12
+
+
+def _columns(scene: Scene, edges: list[tuple]) -> dict[str, int]:
+    """The objects the drawn buckets and groups point to, spread over columns (0, 1,
+    ...; one per OBJECTS_PER_COLUMN, at most 4) in the order of the edges, so forty
+    of them do not stack into one column taller than the buckets."""
+    targets: dict[str, None] = {}
+    for key, *_ in edges:
+        if key[0] in scene.drawn_buckets and key[2] in scene.drawn_set:
+            targets[key[2]] = None
+    cols = min(4, -(-len(targets) // OBJECTS_PER_COLUMN))
+    return {nid: k % cols for k, nid in enumerate(targets)}
+
+
 def edge_line(key: tuple, style: str, label: str, lhead: str, scene: Scene,
-              ids: bool, eid: str = "") -> str:
+              ids: bool, eid: str = "", column: int = 0) -> str:
+    """One edge; ``column``: how many columns further right its head sits."""
     src, port, dst = key[0], key[1], key[2]
     attrs = [EDGE_STYLES[style]]
+    if column:
+        attrs.append(f"minlen={column + 1}")
+    if scene.cluster_of(src) is not None and scene.cluster_of(src) == scene.cluster_of(dst):
+        attrs.append("constraint=false")  # within a slot array: one column, not two
     if label:
         attrs.append(f"label={q(label)}")
     if lhead:

@@ -29,6 +29,7 @@ allows only the page's own script (by hash) and no network access at all.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import re
@@ -40,6 +41,7 @@ from gcemu.base.events import (
     BarrierShade,
     Event,
     Free,
+    Mutation,
     PhaseChange,
     RootScan,
     Scan,
@@ -53,6 +55,7 @@ from gcemu.gc.marker import Cycle
 from gcemu.render.assets import CSS, JS
 from gcemu.render.dot import CLUSTER_COLORS, EDGE_MARKS, NODE_COLORS, OLD_BORDER, pipe, scene_dot
 from gcemu.render.nodes import RECORD_KINDS, MapStyle
+from gcemu.render.rewind import rewind
 from gcemu.render.scene import DEFAULT_MAX_BUCKETS, DEFAULT_MAX_OBJECTS, Scene
 from gcemu.render.snapshot import Snapshot
 from gcemu.render.text import visible
@@ -109,6 +112,16 @@ class Recording:
         self.heap: Heap = heap
         self.cycle = cycle
         self.snapshots: list[tuple[int, Snapshot]] = [(cycle.steps, snap)]
+        # steps the cycle ran before this recording: rebuilt from the trace, or (when
+        # that cannot be done) drawn with the structure of now, which `unseen` says
+        self.unseen = 0
+        ran = cycle.steps > 0 or any(isinstance(e, Mutation) for e in cycle.history)
+        if ran and not cycle.done:
+            past = rewind(heap, cycle, snap)
+            if past is None:
+                self.unseen = cycle.steps
+            else:
+                self.snapshots = past
         self._seen = (heap.mutations, len(heap.objects))
         self.session = Session(heap, cycle, observers=[self])
 
@@ -213,10 +226,9 @@ def _event_json(e: Event, scene: Scene, snaps: list[tuple[int, Snapshot]],
             (rid for lab, rid in roots.items() if lab.startswith(e.root + ": ")), None)
     elif isinstance(e, SlotDecision):
         # the structure the marker saw: the snapshot in force before this step
-        snap = snaps[0][1]
-        for tag, s in snaps:
-            if tag <= e.step - 1:
-                snap = s
+        # (a binary search over the tags: a page may hold a snapshot per step)
+        k = bisect.bisect_right(snaps, e.step - 1, key=lambda x: x[0])
+        snap = snaps[max(k - 1, 0)][1]
         bid = _slot_bucket(e, snap)
         if bid is not None:
             if bid in scene.drawn_buckets:
@@ -404,6 +416,9 @@ def player_html(source: Any, *, focus: Any = (), max_buckets: int = DEFAULT_MAX_
     title = title if title is not None else f"gcemu · GC cycle {cycle.number} · model {model}"
     meta = (f"{cycle.steps} steps · {len(cycle.history)} events · "
             f"{len(scene.drawn_buckets)} of {scene.bucket_total} {scene.style.unit}s drawn")
+    if rec.unseen:
+        meta += (f" · steps 0–{rec.unseen - 1} ran before the recording: their structure "
+                 f"is drawn as of step {rec.unseen}")
     js = JS
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
     return _PAGE.format(script_hash=f"sha256-{digest}", title=_h(title), meta=_h(meta),

@@ -141,11 +141,8 @@ def node_lines(n: SNode) -> list[str]:
         return [visible(n.label, 60)]
     if n.kind == "ovflist":
         return [n.label, n.rows[0][1] if n.rows else ""]
-    out = [n.label]
-    if n.name:
-        out.append(visible(n.name, 40))
-    out.append(f"{n.size} B" + (" · freed" if n.freed else ""))
-    return out
+    head = n.label + (f" · {visible(n.name, 40)}" if n.name else "")
+    return [head, f"{n.size} B" + (" · freed" if n.freed else "")]
 
 
 def root_nid(label: str) -> str:

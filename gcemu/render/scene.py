@@ -87,6 +87,7 @@ class Scene:
         self.drawn_set = set(self.drawn_objects) | set(self.roots)
         self._sum_ids = {x.nid for sums in self.summaries.values() for x in sums}
         self._sum_ids |= {x.nid for x in self.overflow_summaries}
+        self._summary_arr = {x.nid: x.arr for sums in self.summaries.values() for x in sums}
 
     # which objects the user asked to see
     def _resolve_focus(self, focus: Iterable[Any]) -> list[str]:
@@ -360,6 +361,13 @@ class Scene:
             return None if rep is None else (rep, None)
         return None
 
+    def cluster_of(self, nid: str) -> str | None:
+        """The slot array a drawn bucket, group or summary note is drawn in."""
+        b = self.buckets.get(nid)
+        if b is not None:
+            return b.arr
+        return self._summary_arr.get(nid)
+
     def first_in(self, a: SNode) -> str | None:
         for bid in a.buckets:
             r = self.rep.get(bid)
@@ -397,8 +405,11 @@ class Scene:
             if src is None:
                 continue
             drawn = src == bid
-            for port, t, style in b.edges if drawn else ():
-                add(src, port, t, style, "")
+            for port, t, style in b.edges:
+                if drawn:
+                    add(src, port, t, style, "")
+                elif t in self.drawn_set:  # from the note: the object's way in
+                    add(src, None, t, style, "")
             if b.overflow is not None:
                 add(src, "ov" if drawn else None, b.overflow, b.overflow_style, "")
         for key, n in counts.items():

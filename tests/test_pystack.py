@@ -19,8 +19,9 @@ def _heap(trace=True):
 def test_handles_in_a_list_survive_automatic_cycles(trace, named):
     h = _heap(trace)
     m = h.make_map("map[int]*B", name="m")
-    objs = [h.new("B", name=f"b{i}" if named else None) for i in range(3000)]  # ~12 MiB: several automatic cycles while
-    # the comprehension's list is out of Python's sight (on the interpreter's stack)
+    # ~12 MiB: several automatic cycles while the comprehension's list is out of
+    # Python's sight (on the interpreter's stack)
+    objs = [h.new("B", name=f"b{i}" if named else None) for i in range(3000)]
     assert h.memstats().NumGC >= 1
     assert not any(o.freed for o in objs)
     for i, o in enumerate(objs):

@@ -190,8 +190,8 @@ def test_run_json_and_explain_use_the_programs_names():
     assert "refilled: 167" in r.stderr  # the program's prints go to stderr with --json
     r = cli("explain", CHURN, "m", "--model", "go")
     assert r.returncode == 0, r.stderr
-    # main has returned: its local m is no root any more, so the last cycle frees it
-    assert "hmap#1 (m) under model go, cycle 3: collected" in r.stdout.splitlines()
+    # explain MAP (a map's storage and why it stays) under the program's own name
+    assert "map m (map[int]*Client, classic map) under model go" in r.stdout.splitlines()
 
 
 def test_compare_render_and_step_take_go(tmp_path):

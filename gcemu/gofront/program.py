@@ -66,6 +66,11 @@ class Runtime:
         self.sync_roots()
         self.heap.collect()
 
+    def free_os_memory(self) -> None:
+        """debug.FreeOSMemory(): roots as of now, a cycle, every free page released."""
+        self.sync_roots()
+        self.heap.free_os_memory()
+
     # -- panics -----------------------------------------------------------------------
     def run_with_defers(self, f: list, body: Any) -> None:
         """A function body with defers: they run LIFO on return and on panic; one that

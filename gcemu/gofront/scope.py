@@ -52,14 +52,22 @@ def escaped(root: dict, objects: list[dict], types: list[dict]) -> dict[int, dic
     """Variables of package main whose address the program takes (``&x``, or a
     pointer-receiver method called on ``x``): object id -> the first node doing so.
     Go's escape analysis moves such a variable to the heap when the pointer outlives
-    the call; gcemu moves every one (the pointer is a heap handle)."""
+    the call; gcemu moves every one (the pointer is a heap handle), except the
+    argument of ``runtime.ReadMemStats(&ms)`` (Go's escape analysis keeps ``ms`` on
+    the stack: the runtime only writes it) and sync values (their pointer methods act
+    on gcemu's Mutex, RWMutex and WaitGroup objects)."""
     out: dict[int, dict] = {}
+    stays: set[int] = set()  # id() of the &x nodes that do not move x
     for n in walk(root):
         x = None
-        if n["k"] == "UnaryExpr" and n["Op"] == "&":
+        if n["k"] == "CallExpr" and _callee(n, objects) == "runtime.ReadMemStats":
+            stays.update(id(a) for a in n["Args"])  # Go keeps the MemStats on the stack
+        if n["k"] == "UnaryExpr" and n["Op"] == "&" and id(n) not in stays:
             x = n["X"]
         elif n["k"] == "SelectorExpr" and n.get("sel", {}).get("kind") == "method":
             full = objects[n["sel"]["obj"]].get("full", "")
+            if full.startswith("(*sync."):
+                continue  # a sync value is a runtime handle already (gcemu.gofront.gosync)
             if full.startswith("(*") and types[n["X"].get("type", 0)]["k"] != "pointer":
                 x = n["X"]
         while x is not None and x["k"] == "ParenExpr":
@@ -69,6 +77,14 @@ def escaped(root: dict, objects: list[dict], types: list[dict]) -> dict[int, dic
             if o.get("k") == "var" and o.get("pkg") == "main":
                 out.setdefault(x["use"], n)
     return out
+
+
+def _callee(call: dict, objects: list[dict]) -> str:
+    """The full name of a called package function (``runtime.GC``), else ''."""
+    fun = call["Fun"]
+    if fun["k"] == "SelectorExpr" and "sel" not in fun and "use" in fun["Sel"]:
+        return objects[fun["Sel"]["use"]].get("full", "")
+    return ""
 
 
 def pos_key(pos: str) -> tuple[int, int]:

@@ -2,8 +2,7 @@
 
 Each entry compiles one call (given the compiler and the call node) to a closure.
 What is not here is one clear "not supported" error naming the function and the call's
-position; sync, channels, ``go`` and runtime.ReadMemStats wait for gcemu's goroutine and
-allocator work (docs/gofront.md).
+position (docs/gofront.md).
 """
 
 from __future__ import annotations
@@ -20,9 +19,6 @@ from gcemu.gofront.values import GoErr, Iface, Panic, Slice
 Fn = Callable[[list], Any]
 
 NOT_YET = {
-    "runtime.ReadMemStats": "runtime.ReadMemStats (the emulated MemStats come with "
-                            "gcemu's allocator)",
-    "runtime/debug.FreeOSMemory": "debug.FreeOSMemory (comes with gcemu's allocator)",
     "runtime.SetFinalizer": "runtime.SetFinalizer (gcemu's public heap has no "
                             "finalizers to honour it with)",
 }
@@ -211,14 +207,17 @@ def package_call(c: Any, n: dict, full: str) -> Fn:
     if full in ("fmt.Errorf", "errors.New"):
         text = _printer(c, n, "errorf") if full == "fmt.Errorf" else c.expr(n["Args"][0])
         return lambda f: GoErr(text(f))
+    if full == "runtime.ReadMemStats":
+        return _read_memstats(c, n)
     a = _args(c, n)
-    if full == "runtime.GC":
+    if full in ("runtime.GC", "runtime/debug.FreeOSMemory"):
         marker: list = [()]
         c.mark_call(marker, n)
+        collect = rt.gc if full == "runtime.GC" else rt.free_os_memory
 
         def gc(f):
             f[1] = marker[0]
-            rt.gc()
+            collect()
         return gc
     if full in ("runtime.KeepAlive", "runtime.Gosched", "time.Sleep"):
         return lambda f: [x(f) for x in a] and None  # a use (KeepAlive); a yield
@@ -238,6 +237,28 @@ def package_call(c: Any, n: dict, full: str) -> Fn:
     if full == "strings.Repeat":
         return lambda f: a[0](f) * a[1](f)
     raise c.unsupported(n, f"the function {full}")
+
+
+def _read_memstats(c: Any, n: dict) -> Fn:
+    """``runtime.ReadMemStats(&ms)``: the heap's MemStats (``h.memstats()``, Go's field
+    names) stored into the variable ``ms``, which stays a value (gcemu.gofront.scope:
+    not moved to the heap). Fields gcemu does not model (BySize, PauseNs, Sys...) keep
+    their zero value."""
+    arg = n["Args"][0]
+    while arg["k"] == "ParenExpr":
+        arg = arg["X"]
+    x = arg.get("X", {})
+    while x.get("k") == "ParenExpr":
+        x = x["X"]
+    if arg["k"] != "UnaryExpr" or x.get("k") != "Ident":
+        raise c.unsupported(n, "runtime.ReadMemStats of anything but &variable")
+    store, zero, heap = c.lvalue(x), c.t(x).zero, c.rt.heap
+
+    def read(f):
+        ms = zero()
+        ms.update((k, v) for k, v in heap.memstats().as_dict().items() if k in ms)
+        store(f, ms)
+    return read
 
 
 def _itoa(v: int, base: int) -> str:

@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from gcemu.errors import GcemuError
-from gcemu.gofront import gofmt, stdlib
+from gcemu.gofront import gofmt, gosync, stdlib
 from gcemu.gofront.dispatch import MethodSets, deref
 from gcemu.gofront.scope import Frame
 from gcemu.gofront.typetable import GoT, TypeTable, check_heap, wrapper
@@ -369,7 +369,7 @@ class ExprCompiler:
         if op == "^" and wrap:
             return lambda f: wrap(~x(f))
         if op == "<-":
-            raise self.unsupported(n, "a channel receive (<-)")
+            return gosync.recv(self, n)
         raise self.unsupported(n, f"the operator {op}")
 
     def address_of(self, n: dict) -> Fn:
@@ -676,6 +676,8 @@ class ExprCompiler:
             args.append(self.pack(ptypes[-1], n["Args"][fixed:]))
         else:
             args = [self.coerce(pt, a) for pt, a in zip(ptypes, n["Args"], strict=True)]
+        if gosync.is_sync_method(self, fun):
+            return gosync.sync_call(self, n)
         marker: list = [()]
         self.mark_call(marker, n)
         if fun["k"] == "SelectorExpr" and fun["sel"]["kind"] == "method" and \

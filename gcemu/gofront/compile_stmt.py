@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gcemu.gofront import gosync
 from gcemu.gofront.compile_expr import ARITH, ExprCompiler, Fn
 from gcemu.gofront.liveness import live_slots
 from gcemu.gofront.scope import Frame
@@ -138,11 +139,10 @@ class StmtCompiler(ExprCompiler):
         return run
 
     def s_GoStmt(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a go statement (goroutines come with gcemu's "
-                               "goroutine work)")
+        return gosync.go_stmt(self, n)
 
     def s_SendStmt(self, n: dict) -> Fn:
-        raise self.unsupported(n, "a channel send")
+        return gosync.send(self, n)
 
     def s_SelectStmt(self, n: dict) -> Fn:
         raise self.unsupported(n, "a select statement")
@@ -314,6 +314,14 @@ class StmtCompiler(ExprCompiler):
 
     def assign_tuple(self, lhs: list[dict], r: dict, define: bool) -> Fn:
         stores = [self.lvalue(x, define) for x in lhs]
+        if r.get("mode") == "commaok" and r["k"] == "UnaryExpr":  # v, ok := <-ch
+            got = gosync.recv(self, r, comma_ok=True)
+
+            def recvok(f):
+                v, ok = got(f)
+                stores[0](f, v)
+                stores[1](f, ok)
+            return recvok
         if r.get("mode") == "commaok" or r["k"] == "TypeAssertExpr":
             if r["k"] == "IndexExpr":
                 m, k = self.expr(r["X"]), self.expr(r["Index"])
@@ -534,15 +542,10 @@ class StmtCompiler(ExprCompiler):
         return tswitch
 
     def s_DeferStmt(self, n: dict) -> Fn:
-        call = n["Call"]
-        fun = call["Fun"]
-        if fun.get("mode") == "builtin" or (fun["k"] == "SelectorExpr" and "sel" not in fun):
-            raise self.unsupported(n, "defer of a builtin or library call")
-        callee = self.expr(fun)
-        args = [self.expr(a) for a in call["Args"]]
+        what = gosync.later(self, n["Call"])
 
         def defer(f):
-            c, vs = callee(f), [a(f) for a in args]
+            c, vs = what(f)
             f[-1].append(lambda: c(*vs))
         return defer
 
@@ -693,6 +696,8 @@ class StmtCompiler(ExprCompiler):
                         return None if r is BREAK else r
                 return None
             return rstr
+        if kind == "chan":
+            return gosync.range_chan(x, ks, once, BREAK)
         raise self.unsupported(n, f"range over {xt.s}")
 
 

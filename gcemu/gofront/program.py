@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from gcemu.gofront.compile_stmt import StmtCompiler
+from gcemu.gofront.gosync import provide_sync_types
 from gcemu.gofront.scope import Frame, captured, escaped
 from gcemu.gofront.values import Cell, Closure, Iface, Panic, Slice
 
@@ -27,11 +28,23 @@ class Runtime:
         self.heap = heap
         self.G: list = []
         self.gnames: list[str] = []
-        self.stack: list[list] = []
+        self.stack = PerGoroutine(heap)     # each goroutine's frames
         self.rand = random.Random(heap.seed)
         self.out = out or sys.stdout
         self.bound: set[str] = set()
-        self.panicking: list[Panic] = []
+        self.panicking = PerGoroutine(heap)  # each goroutine's panics in flight
+        self.panic: Panic | None = None      # the one that ended the program
+
+    def go(self, fn: Any, args: list) -> None:
+        """``go fn(args...)`` on the heap's scheduler; a panic that kills the program
+        is kept for its Go report."""
+        def body():
+            try:
+                fn(*args)
+            except Panic as p:
+                self.panic = self.panic or p
+                raise
+        self.heap.go(body)
 
     def write(self, text: str) -> None:
         self.out.write(text)
@@ -41,7 +54,7 @@ class Runtime:
         found: dict[str, Any] = {}
         for name, v in zip(self.gnames, self.G, strict=True):
             _reach(name, v, found)
-        for f in self.stack:
+        for f in self.stack.frames():
             fname, names = f[0]
             for slot in f[1]:
                 name = names[slot]
@@ -78,11 +91,12 @@ class Runtime:
         try:
             body(f)
         except Panic as p:
-            self.panicking.append(p)
+            panicking = self.panicking.mine()
+            panicking.append(p)
             try:
                 self._defers(f)
             finally:
-                self.panicking.pop()
+                panicking.pop()
             if not p.recovered:
                 raise
             return
@@ -94,11 +108,39 @@ class Runtime:
             defers.pop()()
 
     def recover(self) -> Any:
-        if not self.panicking or self.panicking[-1].recovered:
+        panicking = self.panicking.mine()
+        if not panicking or panicking[-1].recovered:
             return None
-        p = self.panicking[-1]
+        p = panicking[-1]
         p.recovered = True
         return p.value
+
+
+class PerGoroutine:
+    """A list per goroutine (goroutine 1 when no scheduler runs), used as the running
+    goroutine's: ``append`` and ``pop`` act on the list of ``heap.sched.current``."""
+
+    def __init__(self, heap: Any):
+        self.heap = heap
+        self.lists: dict[int, list] = {1: []}
+
+    def mine(self) -> list:
+        s = self.heap.sched
+        goid = s.current.goid if s is not None else 1
+        got = self.lists.get(goid)
+        if got is None:
+            got = self.lists[goid] = []
+        return got
+
+    def append(self, x: Any) -> None:
+        self.mine().append(x)
+
+    def pop(self) -> Any:
+        return self.mine().pop()
+
+    def frames(self) -> list:
+        """Every goroutine's items, goroutine 1 first."""
+        return [x for goid in sorted(self.lists) for x in self.lists[goid]]
 
 
 def _reach(name: str, v: Any, found: dict) -> None:
@@ -132,6 +174,7 @@ class Compiler(StmtCompiler):
         ast = data["ast"]
         self.escaped = escaped(ast, self.objects, data["types"])
         self.captured = captured(ast, self.objects) - set(self.escaped)
+        provide_sync_types(self.types, self.rt.heap)
         decls = self.types.declarations()
         if decls:
             self.rt.heap.declare(decls)

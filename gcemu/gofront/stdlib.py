@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from gcemu.gofront import gofmt
+from gcemu.gofront import gofmt, gosync
 from gcemu.gofront.typetable import check_heap
 from gcemu.gofront.values import GoErr, Iface, Panic, Slice
 
@@ -52,6 +52,8 @@ def builtin(c: Any, n: dict, name: str) -> Fn:
             if mm is not None:
                 del mm[k(f)]
         return delete
+    if name == "close":
+        return gosync.close(c, n)
     if name == "clear":
         x, t = c.expr(args[0]), c.t(args[0])
         if t.kind != "map":
@@ -78,6 +80,8 @@ def builtin(c: Any, n: dict, name: str) -> Fn:
                 k, m = ln(f), cp(f)
                 return Slice([z() for _ in range(m)], 0, k, m)
             return mkslice
+        if t.kind == "chan":
+            return gosync.make_chan(c, t, c.expr(args[1]) if len(args) > 1 else (lambda f: 0))
         raise c.unsupported(n, f"make({t.s})")
     if name == "new":
         return c.new_object(c.t(args[0]), None, n, None)
@@ -219,10 +223,16 @@ def package_call(c: Any, n: dict, full: str) -> Fn:
             f[1] = marker[0]
             collect()
         return gc
-    if full in ("runtime.KeepAlive", "runtime.Gosched", "time.Sleep"):
-        return lambda f: [x(f) for x in a] and None  # a use (KeepAlive); a yield
-    if full == "runtime.NumGoroutine":
-        return lambda f: 1
+    if full == "runtime.KeepAlive":
+        return lambda f: a[0](f) and None  # a use
+    if full in ("runtime.Gosched", "time.Sleep"):  # a yield to the other goroutines
+        heap = rt.heap
+
+        def yield_(f):
+            for x in a:
+                x(f)
+            heap.gosched()
+        return yield_
     if full == "strconv.Itoa" or full == "strconv.FormatInt":
         base = a[1] if len(a) > 1 else (lambda f: 10)
         return lambda f: _itoa(a[0](f), base(f))

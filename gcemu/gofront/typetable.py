@@ -114,6 +114,12 @@ class GoT:
             return lambda: [elem.zero() for _ in range(n)]
         return lambda: None
 
+    def provide(self, zero: Callable[[], Any]) -> None:
+        """Values of this type are runtime objects made by ``zero`` and shared, never
+        copied (the sync types: gcemu.gofront.gosync)."""
+        self._zero = zero
+        self._copier = None
+
     @property
     def copier(self) -> Callable[[Any], Any] | None:
         if self._copier is False:

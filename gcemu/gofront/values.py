@@ -131,6 +131,15 @@ class Panic(GoPanic):
         return f"panic: {self.text}\n\ngoroutine 1 [running]:\nmain.{func}(){site}"
 
 
+class Fatal(GoPanic):
+    """The run ended with Go's ``fatal error: ...`` (or a deadlock): not recoverable;
+    ``go_report`` is the line Go prints on stderr."""
+
+    @property
+    def go_report(self) -> str:
+        return str(self)
+
+
 def runtime_error(text: str, where: str = "") -> Panic:
     """A run-time panic whose value is a runtime.Error (``text`` is its Error())."""
     return Panic(GoErr(text, "runtime.Error"), text, where)
@@ -144,5 +153,5 @@ def index_error(i: int, n: int) -> Panic:
     return runtime_error(f"runtime error: index out of range [{i}] with length {n}")
 
 
-__all__ = ["BREAK", "CONTINUE", "RETURN", "Branch", "Cell", "Closure", "GoErr", "Iface",
-           "Panic", "Slice", "Stringered", "index_error", "nil_deref", "runtime_error"]
+__all__ = ["BREAK", "CONTINUE", "RETURN", "Branch", "Cell", "Closure", "Fatal", "GoErr",
+           "Iface", "Panic", "Slice", "Stringered", "index_error", "nil_deref", "runtime_error"]

@@ -775,7 +775,8 @@ def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: 
                 f[s] = c
         if has_defer:
             f[-1] = []
-        stack.append(f)
+        frames = stack.mine()  # this goroutine's, even when unwound from another
+        frames.append(f)
         try:
             if has_defer:
                 rt.run_with_defers(f, body)
@@ -786,7 +787,7 @@ def _make_function(rt: Any, info: tuple, size: int, params: list[int], results: 
                 p.func = info[0]
             raise
         finally:
-            stack.pop()
+            frames.pop()
         if nres == 0:
             return None
         vals = [f[s].v if s in cells else f[s] for s in results]

@@ -117,8 +117,9 @@ class Runtime:
 
 
 class PerGoroutine:
-    """A list per goroutine (goroutine 1 when no scheduler runs), used as the running
-    goroutine's: ``append`` and ``pop`` act on the list of ``heap.sched.current``."""
+    """A list per goroutine (goroutine 1 when no scheduler runs); ``mine()`` is the
+    running goroutine's (``heap.sched.current``), taken once per call so that a frame
+    unwound while another goroutine is current (the scheduler's shutdown) pops its own."""
 
     def __init__(self, heap: Any):
         self.heap = heap
@@ -131,12 +132,6 @@ class PerGoroutine:
         if got is None:
             got = self.lists[goid] = []
         return got
-
-    def append(self, x: Any) -> None:
-        self.mine().append(x)
-
-    def pop(self) -> Any:
-        return self.mine().pop()
 
     def frames(self) -> list:
         """Every goroutine's items, goroutine 1 first."""

@@ -8,7 +8,7 @@ returned), so the GC cycle gcemu runs after a scenario sees the package-level va
 only. An unrecovered panic propagates as gcemu.errors.GoPanic, whose message is Go's
 ``panic: ...`` (the CLI exits 2, as Go does).
 
-A program with ``go`` statements runs on a goroutine scheduler (gcemu.sched):
+A program with ``go`` statements or channel operations runs on a goroutine scheduler (gcemu.sched):
 - under ``gcemu.explore`` / ``gcemu.replay`` (``gcemu explore prog.go``) on theirs, one
   run per schedule; what the program prints is dropped (thousands of runs), only the
   outcome counts;
@@ -38,7 +38,8 @@ def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None
     """The scenario callable of the Go program at ``path`` (and its docstring)."""
     p = Path(path)
     data = typed_ast(p)
-    goroutines = any(n["k"] == "GoStmt" for n in walk(data["ast"]))
+    goroutines = any(n["k"] in ("GoStmt", "SendStmt") or n.get("Op") == "<-"
+                     for n in walk(data["ast"]))
 
     def scenario(heap: Any) -> None:
         explored = heap.sched is not None

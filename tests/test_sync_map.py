@@ -45,6 +45,13 @@ def real_runs():
 RUNS = real_runs() if OUT.exists() else {}
 
 
+def ranged(sm):
+    """What ``sm.Range`` visits, as a dict."""
+    seen = {}
+    sm.Range(seen.__setitem__)
+    return seen
+
+
 def run_steps(model, scenario, steps):
     """main.go's loop on gcemu: [(step, result text, freed set)] after each step."""
     h = gcemu.Heap(model=model, gogc=None)
@@ -74,9 +81,7 @@ def run_steps(model, scenario, steps):
             deleted.add(i)
             res = f"loaded={str(loaded).lower()}" if s[0] == "X" else ""
         elif s == "R":
-            n = []
-            sm.Range(lambda k, v: n.append(k))
-            res = f"visited={len(n)}"
+            res = f"visited={len(ranged(sm))}"
         elif s == "C":
             sm.Clear()
             deleted |= {int(g[5:-1]) for g in h.globals if g.startswith("keys[")}
@@ -141,9 +146,7 @@ def test_results_match_a_dict_and_values_are_released(model, ops):
             assert sm.LoadAndDelete(k) == (ref.get(k), k in ref)
             ref.pop(k, None)
         else:
-            seen = {}
-            sm.Range(lambda k, v: seen.__setitem__(k, v))
-            assert seen == ref
+            assert ranged(sm) == ref
     r = h.collect()
     assert {id(v) for v in vals if r.retained(v)} == {id(v) for v in ref.values()}
 

@@ -48,7 +48,7 @@ def test_chapter3_programs_die_only_with_two_processors(name, model):
 
 
 @pytest.mark.parametrize("model", MODELS)
-@pytest.mark.parametrize("name", ["ch4_mutex", "ch4_rwmutex"])
+@pytest.mark.parametrize("name", ["ch4_mutex", "ch4_rwmutex", "ch4_syncmap"])
 def test_chapter4_fixes_reach_only_ok_and_never_race(name, model):
     for p in (1, 2):
         ex = gcemu.explore(example(name), model=model, gomaxprocs=p, max_preemptions=2)

@@ -454,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the command history in FILE (default: this session only)")
     s.add_argument("--schedule", metavar="S",
                    help="replay this schedule of the scenario's goroutines (as `gcemu "
-                        "explore` prints it, e.g. '1x4 2x6') one step point at a time")
+                        "explore` prints it, e.g. '1x4 2x6' or 1x4,2x6) one step point at a time")
     s.add_argument("--gomaxprocs", type=int, default=2, metavar="N",
                    help="with --schedule: GOMAXPROCS of the replay (default %(default)s)")
     _add_verify(sub)

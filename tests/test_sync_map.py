@@ -167,9 +167,9 @@ def test_concurrent_use_is_ok_under_every_schedule(model):
         wg.Add(2)
 
         def worker(base):
-            for i in range(2):
-                sm.Store(base + i, i)
-                sm.Load(base)
+            sm.Store(base, 1)
+            sm.Store(base + 1, 2)
+            sm.Load(base)
             sm.Delete(base)
             wg.Done()
         h.go(worker, 0)

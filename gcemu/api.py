@@ -24,7 +24,7 @@ from gcemu.maps import kind_for
 from gcemu.report import Report
 from gcemu.sched import Session
 from gcemu.sched import explore as explorer
-from gcemu.sync import Chan, Mutex, RWMutex, WaitGroup
+from gcemu.sync import Chan, HashTrieMap, Mutex, RWMutex, SyncMap, WaitGroup
 from gcemu.trace import Replayer, Trace
 
 
@@ -95,6 +95,7 @@ class Heap(core.Heap):
         self.trace: Trace | None = Trace() if trace else None
         self.maps: list[Any] = []
         self._kind = kind_for(self.model.map)
+        self.sync_types: dict[tuple, dict[str, str]] = {}  # gcemu.sync.boxed
 
     def make_map(
         self,
@@ -190,6 +191,17 @@ class Heap(core.Heap):
     def rwmutex(self) -> RWMutex:
         """A ``sync.RWMutex``: Lock, Unlock, RLock, RUnlock, TryLock, TryRLock."""
         return RWMutex(self)
+
+    def sync_map(self, key: str = "int", value: str = "int",
+                 name: str | None = None) -> SyncMap | HashTrieMap:
+        """A ``sync.Map`` with keys of Go type ``key`` and values of type ``value``
+        (gcemu has no interfaces), built as the model's release builds it: Go 1.23's
+        read/dirty maps (`gcemu.sync.syncmap`) under ``go`` and ``scanmap``, the
+        HashTrieMap of Go 1.24+ (`gcemu.sync.hashtriemap`) under the Swiss models.
+        Load, Store, LoadOrStore, LoadAndDelete, Delete, Swap, Range, Clear;
+        ``name=`` also declares a global holding it."""
+        cls = HashTrieMap if self.model.map == "swiss" else SyncMap
+        return cls(self, key, value, name)
 
     def to_networkx(self):
         """The traced object graph as a networkx.MultiDiGraph (see gcemu.gc.graph)."""

@@ -309,7 +309,8 @@ def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
 
 def cmd_step(args) -> int:
     scn = _load(args)
-    return run_stepper(scn, args.model, args.seed, history_file=args.history)
+    return run_stepper(scn, args.model, args.seed, history_file=args.history,
+                       schedule=args.schedule, gomaxprocs=args.gomaxprocs)
 
 
 # -- the parser -----------------------------------------------------------------------------
@@ -451,6 +452,11 @@ def build_parser() -> argparse.ArgumentParser:
                      cmd_step)
     s.add_argument("--history", metavar="FILE",
                    help="keep the command history in FILE (default: this session only)")
+    s.add_argument("--schedule", metavar="S",
+                   help="replay this schedule of the scenario's goroutines (as `gcemu "
+                        "explore` prints it, e.g. '1x4 2x6' or 1x4,2x6) one step point at a time")
+    s.add_argument("--gomaxprocs", type=int, default=2, metavar="N",
+                   help="with --schedule: GOMAXPROCS of the replay (default %(default)s)")
     _add_verify(sub)
     return p
 

@@ -48,7 +48,7 @@ def test_chapter3_programs_die_only_with_two_processors(name, model):
 
 
 @pytest.mark.parametrize("model", MODELS)
-@pytest.mark.parametrize("name", ["ch4_mutex", "ch4_rwmutex"])
+@pytest.mark.parametrize("name", ["ch4_mutex", "ch4_rwmutex", "ch4_syncmap"])
 def test_chapter4_fixes_reach_only_ok_and_never_race(name, model):
     for p in (1, 2):
         ex = gcemu.explore(example(name), model=model, gomaxprocs=p, max_preemptions=2)
@@ -167,3 +167,30 @@ def test_cli_explore_prints_outcomes_and_keeps_partial_results_on_exit_2():
     part = cli(str(EXAMPLES / "ch3_ww.py"), "--max-runs", "3")
     assert part.returncode == 2 and "3 schedules (dfs, partial)" in part.stdout
     assert part.stderr.strip().count("\n") == 0 and "did not finish" in part.stderr
+
+
+def test_cli_step_replays_a_schedule_one_lane_per_goroutine():
+    """`gcemu step SCENARIO --schedule S`: the explorer's shortest fatal schedule,
+    stepped from a pipe; each row in the lane of the goroutine that ran."""
+    def step(schedule, commands):
+        return subprocess.run(
+            [sys.executable, "-m", "gcemu", "step", str(EXAMPLES / "ch3_ww.py"), "--model",
+             "go", "--schedule", schedule], input=commands, capture_output=True, text=True,
+            env=os.environ | {"NO_COLOR": "1"})
+
+    ex = gcemu.explore(example("ch3_ww"), model="go", max_preemptions=1)
+    shortest = str(ex.schedules[WRITES])
+    out = step(shortest, "next 2\nrun\n")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("step "))
+    rows = [line for line in lines if line[:4].strip().isdigit()]
+    run = gcemu.replay(example("ch3_ww"), shortest, model="go")
+    assert len(rows) == len(run.steps())
+    for row, (g, label) in zip(rows, run.steps(), strict=True):
+        assert row.index(label) == header.index(f"g{g}")  # the goroutine's lane
+    assert f"outcome: {WRITES}" in out.stdout
+    bad = step("1 zz", "")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "'zz'" in bad.stderr
+    over = step(shortest, "run\nnext\n")
+    assert over.returncode == 2 and "the run is over" in over.stderr

@@ -14,6 +14,7 @@ from typing import Any
 
 from gcemu.errors import GcemuError
 from gcemu.ui.scenario import prepare
+from gcemu.ui.stepper.schedule import ScheduleStepper
 from gcemu.ui.stepper.stepper import Stepper
 from gcemu.ui.tables import console
 
@@ -129,16 +130,23 @@ def check_history(path: str | None) -> None:
         raise GcemuError(f"--history {p}: cannot write: {e.strerror or e}") from None
 
 
-def run_stepper(scn, model: str, seed: int = 0, history_file: str | None = None) -> int:
+def run_stepper(scn, model: str, seed: int = 0, history_file: str | None = None,
+                schedule: str | None = None, gomaxprocs: int = 2) -> int:
     """``gcemu step``: the scenario's heap, then a cycle stepped from the terminal
     (prompt_toolkit) or from the lines of a pipe. With a terminal for input but not
     for output (``gcemu step x.py | tee log``), lines are read plainly and the prompt
-    goes to stderr."""
+    goes to stderr. With ``schedule``: that schedule of the scenario's goroutines,
+    replayed and stepped one lane per goroutine (`ScheduleStepper`)."""
     check_history(history_file)
-    heap = prepare(scn, model, seed)
     out = console()
-    stepper = Stepper(heap, out, source=str(scn.path))
-    _banner(stepper, str(scn.path))
+    if schedule is not None:
+        stepper = ScheduleStepper(scn.func, schedule, model, seed, gomaxprocs, out)
+        stepper.say(f"gcemu step {scn.path} --schedule {schedule}: model {model}, "
+                    f"{len(stepper.rows)} step points. Type help for the commands.", "bold")
+        stepper.say(stepper.header(), "bold")
+    else:
+        stepper = Stepper(prepare(scn, model, seed), out, source=str(scn.path))
+        _banner(stepper, str(scn.path))
     if sys.stdin.isatty() and sys.stdout.isatty():
         return interactive_loop(stepper, history_file)
     prompt_to = sys.stderr if sys.stdin.isatty() and sys.stderr.isatty() else None

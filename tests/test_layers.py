@@ -16,7 +16,7 @@ import gcemu
 ROOT = Path(gcemu.__file__).parent
 # the plug-ins of a map kind outside gcemu/maps: its drawer, its stepper views, and the
 # conformance runners, which speak to one Go map implementation each
-KIND_PLUGINS = ("render/classic.py", "render/swiss.py", "ui/stepper/views.py", "golang/")
+KIND_PLUGINS = ("render/classic.py", "render/swiss.py", "ui/stepper/kinds/", "golang/")
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gcemu.core.models import CLASSIC
-from gcemu.core.models import MODELS as ALL_MODELS
-
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+if str(ROOT) not in sys.path:  # before the first gcemu import: measure this tree
     sys.path.insert(0, str(ROOT))
+
+from gcemu.core.models import CLASSIC  # noqa: E402
+from gcemu.core.models import MODELS as ALL_MODELS  # noqa: E402
 
 try:
     from rich.console import Console

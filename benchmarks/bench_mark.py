@@ -33,8 +33,10 @@ import _bench
 from _bench import clock, met, rate, ratio, say, secs, table
 
 import gcemu
+import gcemu.api
 import gcemu.report
 from gcemu.gc.graph import traced_edges
+from gcemu.maps.kind import kind_of
 
 DECL = "type T struct { id int; next *T; buf [48]byte }"
 MAP_TYPE = "map[int64]*T"
@@ -93,11 +95,11 @@ class _ReportTimer:
                 super().__init__(*args, **kwargs)
                 timer.seconds = time.perf_counter() - t0
 
-        gcemu.report.Report = TimedReport
+        gcemu.report.Report = gcemu.api.Report = TimedReport  # api binds the name
         return self
 
     def __exit__(self, *exc):
-        gcemu.report.Report = self._orig
+        gcemu.report.Report = gcemu.api.Report = self._orig
 
 
 def cycle_parts(h, keep_gc: bool) -> dict[str, float | None]:
@@ -142,7 +144,7 @@ def bench_model(model: str, n: int, args) -> dict:
     say(f"{model}: building {n:,} entries ...")
     t_build, (h, m) = clock(build, model, n, keep_gc=True)
     t_adj, (adj, edges) = clock(adjacency, h, keep_gc=True)
-    say(f"{model}: built in {secs(t_build)} (B={m.B}, {len(h.objects):,} objects); "
+    say(f"{model}: built in {secs(t_build)} ({kind_of(m).name} map, {len(h.objects):,} objects); "
         f"adjacency list {len(adj):,} nodes, {edges:,} edges in {secs(t_adj)}")
 
     # check once that the BFS and the marker reach the same objects

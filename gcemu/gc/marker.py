@@ -125,6 +125,7 @@ class Cycle:
         self._scanning: Iterator | None = None
         self._scanning_obj: Any = None  # the bucket or groups array being scanned
         self._events: list[Event] = []
+        heap.settle()  # the last cycle's report reads the heap as that cycle left it
         heap.cycle = self
         heap.marking = True
         self._emit(PhaseChange(0, MARK))
@@ -270,13 +271,30 @@ class Cycle:
         object through a traced pointer. Raises `ConsistencyError`.
 
         The same pass computes every retained object's reason and path
-        (`gcemu.gc.analysis.Reachability`), which the report reads.
+        (`gcemu.gc.analysis.Reachability`), which the report reads. A recorded cycle
+        (stepping front ends) runs it here; an unrecorded one (``collect()``, stop
+        the world: no mutator ran between mark and sweep) leaves it to `analysis`,
+        when its report is first read, so a collect() nobody questions costs no more
+        than its mark and sweep.
         """
         if self.grey or self._scanning is not None:
             raise ConsistencyError("mark termination with grey objects left")
-        with paused():
-            self.reachability = Reachability(self.heap, marked=self.grey_color)
+        self.reachability = None
+        if self.record:
+            self.analysis()
         self._checked_at = self.heap.mutations
+
+    def analysis(self) -> Reachability:
+        """The check and the reasons and paths of `check_consistency`, computed once.
+
+        After sweep it reads the heap as the cycle left it (the report asks before
+        any mutator runs: `gcemu.core.heap.Heap.settle`); a white object is then a
+        freed one, and a pointer to it from a kept object still fails the check.
+        """
+        if self.reachability is None:
+            with paused():
+                self.reachability = Reachability(self.heap, marked=self.grey_color)
+        return self.reachability
 
     def before_sweep(self) -> None:
         """Called once mark termination is checked, before sweep frees anything: the

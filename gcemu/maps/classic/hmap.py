@@ -444,6 +444,8 @@ class Map(MapFront):
     def clear(self) -> None:
         """``clear(m)``: runtime.mapclear. Keeps B and the array, zeroes it, drops
         oldbuckets and overflow chains, and reseeds hash0."""
+        if self.heap.readers:
+            self.heap.settle()
         if self._trace is not None:
             self._trace.clear(self)
         if self.count == 0:

@@ -387,6 +387,8 @@ class SwissMap(MapFront):
     def clear(self) -> None:
         """``clear(m)``: maps.(*Map).Clear. Keeps every table and the directory, zeroes
         the groups, erases tombstones, bumps clearSeq and draws a new seed."""
+        if self.heap.readers:
+            self.heap.settle()
         if self._trace is not None:
             self._trace.clear(self)
         if self.used == 0 and not self.tombstonePossible:

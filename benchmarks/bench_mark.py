@@ -91,9 +91,9 @@ class _ReportTimer:
 
         class TimedReport(orig):
             def __init__(self, *args, **kwargs):
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 super().__init__(*args, **kwargs)
-                timer.seconds = time.perf_counter() - t0
+                timer.seconds = time.process_time() - t0
 
         gcemu.report.Report = gcemu.api.Report = TimedReport  # api binds the name
         return self

@@ -258,11 +258,14 @@ class Cycle:
         grey, black, shade, policy = self.grey, self.black_color, self.shade, self.model.scan
         while grey:
             obj = grey.pop()
-            if type(obj) in SLOT_ARRAYS:
+            kind = SLOT_ARRAYS.get(type(obj))
+            if kind is None:
+                plain_edges(obj, shade)
+            elif kind.shade_array is not None:
+                kind.shade_array(obj, policy, shade)
+            else:
                 for _ in scan_array(obj, policy, shade, step=False):
                     pass
-            else:
-                plain_edges(obj, shade)
             obj.color = black
 
     # -- the end of the cycle ------------------------------------------------------------

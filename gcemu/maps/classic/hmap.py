@@ -434,7 +434,10 @@ class Map(MapFront):
             b.keys[i] = ClearedString(len(key.encode("utf-8", "surrogatepass")))
         elif layout.indirect_key or layout.key.has_pointers:
             self._set_key(b, i, None)
-        self._set_elem(b, i, None)
+        if self.heap.marking:
+            self._set_elem(b, i, None)
+        else:
+            b.elems[i] = None
 
     def _iterate1(self) -> Iterator[tuple[Any, Any]]:
         """MapFront's iteration hook: mapiterinit / mapiternext."""

@@ -255,7 +255,20 @@ class Cycle:
                 pass
             self._scanning_obj.color = self.black_color
             self._scanning = self._scanning_obj = None
-        grey, black, shade, policy = self.grey, self.black_color, self.shade, self.model.scan
+        grey, black, policy = self.grey, self.black_color, self.model.scan
+        grey_color, push = self.grey_color, grey.append
+
+        def shade(p: Any, edge: tuple | None = None) -> None:
+            """`Cycle.shade` for a cycle that records nothing (drain's only caller,
+            `gcemu.sched.Session.run`, drains unrecorded cycles), its state in locals."""
+            o = p.owner
+            if o.color < grey_color:
+                if o.noscan:
+                    o.color = black
+                else:
+                    o.color = grey_color
+                    push(o)
+
         while grey:
             obj = grey.pop()
             kind = SLOT_ARRAYS.get(type(obj))

@@ -21,11 +21,12 @@ returns its events:
 2. else one slot of the bucket array being scanned (so emptyOne / emptyRest decisions
    are visible one by one);
 3. else one object from the grey stack (a bucket array starts its slot-by-slot scan);
-4. when no work is left: mark termination (the consistency check), then sweep, then
-   the phase is *off* and the `Report` is ready. If the mutator ran after mark work
-   ran out and its barrier shaded objects, the next step goes back to mark first (as
-   gcMarkDone does when flushing the barrier buffers finds work), so sweep never
-   keeps an object it has not scanned.
+4. when no work is left: mark termination (the consistency check; an unrecorded,
+   stop-the-world cycle leaves it to `Cycle.analysis`, which its report runs when first
+   read), then sweep, then the phase is *off* and the `Report` is ready. If the
+   mutator ran after mark work ran out and its barrier shaded objects, the next step
+   goes back to mark first (as gcMarkDone does when flushing the barrier buffers finds
+   work), so sweep never keeps an object it has not scanned.
 
 The mutator may run between any two steps: every map operation and pointer store goes
 through the barrier (gcemu.core.heap). The step loop that every front end drives is

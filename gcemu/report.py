@@ -10,14 +10,17 @@ Laziness: what costs a pass over the heap (the reachability with its consistency
 check, the stale slots, the bytes, the maps' measures) is computed when first asked
 for, by `Report._analyse`, which the report also registers as a reader of the heap
 (`gcemu.core.heap.Heap.readers`): the first mutator operation after the cycle, or the
-next cycle, runs it first. Either way it reads the heap as the cycle left it, so a
+next cycle, runs it first, unless the report is gone by then (held weakly: a report
+no one holds is never asked). Either way it reads the heap as the cycle left it, so a
 report never changes when the heap does. Sweep frees only white objects, which no
 retained object reaches, so the reachability after sweep is the one before it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +39,16 @@ _CATEGORY = {LIVE: "live referents", FLOATING: "floating",
              STALE_SLOT: "stale-retained referents", OLDBUCKETS: "stale-retained referents"}
 # edges whose text names the bucket they leave from ("bucket 0 slot 1 (...)")
 _NAMING_EDGES = ("slot", "overflow")
+
+
+def _when_alive(ref: weakref.ref) -> Callable[[], None]:
+    """The heap's reader for a report: its analysis, unless nothing holds the report
+    any more (no one can ask it, so nothing needs computing)."""
+    def read() -> None:
+        report = ref()
+        if report is not None:
+            report._analyse()
+    return read
 
 
 def _by_id(o: HeapObject) -> int:
@@ -110,7 +123,7 @@ class Report:
         # frees (cycle.freed) are all below this id
         self._next_id = heap._next_id
         self._analysed = False
-        heap.readers.append(self._analyse)
+        heap.readers.append(_when_alive(weakref.ref(self)))
 
     def _analyse(self) -> None:
         """Everything that costs a pass over the heap, once (see the module essay)."""

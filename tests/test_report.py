@@ -5,6 +5,7 @@ Under both models; where they differ each outcome is asserted explicitly.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -453,3 +454,22 @@ def test_a_lazy_report_still_checks_black_to_white(model):
     with pytest.raises(ConsistencyError, match=f"black -> white: {x.label} points to "
                                                f"white {y.label}"):
         r.reason(x)
+
+
+@pytest.mark.parametrize("model", ("go", "go-swiss"))
+def test_a_dropped_report_is_never_analysed(model):
+    """A report no one holds costs nothing at the next mutation."""
+    h, m, _a, _b, c = abc(model)
+    h.set_global("m", m)
+    cycle = h.gc(record=False)
+    cycle.run()
+    report = cycle.report
+    cycle.report = None
+    del report
+    gc.collect()  # the report and its cycle refer to each other
+    del m["c"]
+    assert cycle.reachability is None
+    kept = h.collect()
+    m["d"] = h.new("T")
+    assert kept._cycle.reachability is not None  # held: analysed before the new
+    assert kept.reason(m) == "live" and kept.reason(c) is None

@@ -3,7 +3,7 @@
 Workload: a heap holding one global ``map[int64]*T`` with 1,000,000 entries (``--quick``:
 100,000), each elem a new ``T`` (``type T struct { id int; next *T; buf [48]byte }``).
 
-* mark: ``cycle = h.gc(record=False)`` then ``cycle._drain()``, the no-event mark loop
+* mark: ``cycle = h.gc(record=False)`` then ``cycle.drain()``, the no-event mark loop
   (the hot path of ``cycle.run()`` / ``h.collect()``).
 * the rest of ``run()``, step by step after the drain: ``step()`` to mark termination,
   ``step()`` = ``check_consistency``, ``step()`` = sweep, which builds the `Report`
@@ -15,7 +15,7 @@ Workload: a heap holding one global ``map[int64]*T`` with 1,000,000 entries (``-
 * stepping: on a 20,000-entry map (``--quick``: 5,000), ``cycle = h.gc()`` (events
   recorded) and ``cycle.step()`` to the end: steps/s and events/s.
 
-Goal (the issue): mark at most 2x the BFS.
+Goal (issue 16): a whole cycle (what collect() runs) at most 1.5x the BFS.
 
     python benchmarks/bench_mark.py [--quick] [--repeat N] [--models scanmap,go]
                                     [--entries N] [--step-entries N] [--keep-gc]
@@ -33,13 +33,16 @@ import _bench
 from _bench import clock, met, rate, ratio, say, secs, table
 
 import gcemu
+import gcemu.api
 import gcemu.report
 from gcemu.gc.graph import traced_edges
+from gcemu.maps.kind import kind_of
 
 DECL = "type T struct { id int; next *T; buf [48]byte }"
 MAP_TYPE = "map[int64]*T"
-GOAL_RATIO = 2.0
+GOAL_RATIO = 1.5  # issue 16: a whole cycle (collect()) at most 1.5x the bare BFS
 ROOT_ID = 0  # object ids start at 1
+FIRST_QUESTION = "report's first question (lazy analysis)"
 
 
 def build(model: str, n: int):
@@ -89,25 +92,25 @@ class _ReportTimer:
 
         class TimedReport(orig):
             def __init__(self, *args, **kwargs):
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 super().__init__(*args, **kwargs)
-                timer.seconds = time.perf_counter() - t0
+                timer.seconds = time.process_time() - t0
 
-        gcemu.report.Report = TimedReport
+        gcemu.report.Report = gcemu.api.Report = TimedReport  # api binds the name
         return self
 
     def __exit__(self, *exc):
-        gcemu.report.Report = self._orig
+        gcemu.report.Report = gcemu.api.Report = self._orig
 
 
 def cycle_parts(h, keep_gc: bool) -> dict[str, float | None]:
-    """One cycle: mark (_drain), then each later step timed on its own."""
+    """One cycle: mark (drain), then each later step timed on its own."""
     cycle = h.gc(record=False)
     out: dict[str, float | None] = {}
-    out["mark"], _ = clock(cycle._drain, keep_gc=keep_gc)
+    out["mark"], _ = clock(cycle.drain, keep_gc=keep_gc)
     t_term, _ = clock(cycle.step, keep_gc=keep_gc)
     if cycle.phase != "mark termination":
-        say(f"warning: after _drain, step() left phase {cycle.phase!r}; "
+        say(f"warning: after drain(), step() left phase {cycle.phase!r}; "
             "the run() breakdown is not available")
         cycle.run()
         return out
@@ -117,6 +120,8 @@ def cycle_parts(h, keep_gc: bool) -> dict[str, float | None]:
         t_sweep, _ = clock(cycle.step, keep_gc=keep_gc)
     if not cycle.done:
         cycle.run()
+    # the report analyses its cycle when first asked (reasons, paths, bytes): after run()
+    out[FIRST_QUESTION], _ = clock(lambda: cycle.report.bytes, keep_gc=keep_gc)
     out["report"] = rt.seconds
     out["sweep"] = None if rt.seconds is None else t_sweep - rt.seconds
     out["sweep + report"] = t_sweep
@@ -142,13 +147,13 @@ def bench_model(model: str, n: int, args) -> dict:
     say(f"{model}: building {n:,} entries ...")
     t_build, (h, m) = clock(build, model, n, keep_gc=True)
     t_adj, (adj, edges) = clock(adjacency, h, keep_gc=True)
-    say(f"{model}: built in {secs(t_build)} (B={m.B}, {len(h.objects):,} objects); "
+    say(f"{model}: built in {secs(t_build)} ({kind_of(m).name} map, {len(h.objects):,} objects); "
         f"adjacency list {len(adj):,} nodes, {edges:,} edges in {secs(t_adj)}")
 
     # check once that the BFS and the marker reach the same objects
     reached = bfs(adj, ROOT_ID) - 1  # minus the root node
     cycle = h.gc(record=False)
-    cycle._drain()
+    cycle.drain()
     marked = sum(1 for o in h.objects.values() if o.color >= cycle.grey_color)
     cycle.run()
     if reached != marked:
@@ -169,7 +174,7 @@ def bench_model(model: str, n: int, args) -> dict:
     del adj
     if args.profile:
         cycle = h.gc(record=False)
-        _bench.profile(f"{model}: cycle._drain() of {n:,} entries", cycle._drain)
+        _bench.profile(f"{model}: cycle.drain() of {n:,} entries", cycle.drain)
         cycle.run()
     del h, m, cycle
     gc.collect()
@@ -205,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"{model}: BFS (baseline)", f"{r['nodes']:,}", f"{r['edges']:,}",
                      secs(r["bfs"]), rate(r["nodes"], r["bfs"]), "1.00x"))
         mark = r["parts"]["mark"]
-        rows.append((f"{model}: mark (_drain)", f"{r['marked']:,}", f"{r['edges']:,}",
+        rows.append((f"{model}: mark (drain)", f"{r['marked']:,}", f"{r['edges']:,}",
                      secs(mark), rate(r["marked"], mark), ratio(mark, r["bfs"])))
         rows.append((f"{model}: run() total", f"{r['marked']:,}", "",
                      secs(r["run"]), rate(r["marked"], r["run"]),
@@ -216,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for model in names:
         r = res[model]
-        total = sum(v for k, v in r["parts"].items() if k not in ("sweep + report",))
+        total = sum(v for k, v in r["parts"].items()
+                    if k not in ("sweep + report", FIRST_QUESTION))
         for k in ("mark", "to mark termination", "check_consistency", "report", "sweep"):
             if k in r["parts"]:
                 v = r["parts"][k]
@@ -225,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"{model}: sum of parts", secs(total), "100.0%", ratio(total, r["bfs"])))
         rows.append((f"{model}: run() measured", secs(r["run"]), "",
                      ratio(r["run"], r["bfs"])))
+        if FIRST_QUESTION in r["parts"]:
+            v = r["parts"][FIRST_QUESTION]
+            rows.append((f"{model}: after run(), the {FIRST_QUESTION}", secs(v), "",
+                         ratio(v, r["bfs"])))
     table("run() by part (best of each; sweep = the sweep step minus its Report)",
           ("part", "time", "share", "vs BFS"), rows)
 
@@ -238,9 +248,11 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for model in names:
+        r = res[model]["run"] / res[model]["bfs"]
+        rows.append((f"{model}: whole cycle (run(), as collect()) vs BFS",
+                     f"<= {GOAL_RATIO:.1f}x", f"{r:.2f}x", met(r <= GOAL_RATIO)))
         r = res[model]["parts"]["mark"] / res[model]["bfs"]
-        rows.append((f"{model}: mark vs BFS", f"<= {GOAL_RATIO:.0f}x", f"{r:.2f}x",
-                     met(r <= GOAL_RATIO)))
+        rows.append((f"{model}: mark vs BFS", "", f"{r:.2f}x", ""))
     table("Goals", ("goal", "target", "measured", "status"), rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     say(f"peak RSS of this process: {peak / 1024**2:.2f} GiB")

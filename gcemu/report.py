@@ -1,15 +1,26 @@
 """The report of one GC cycle: what was retained, why, and what it costs.
 
-A `Report` is built at the end of mark termination, before sweep frees anything, from
+A `Report` is made at the end of mark termination, before sweep frees anything, from
 the heap and the cycle's records only (`gcemu.gc.analysis.Reachability`): reason and
 shortest path of each retained object, stale entries, bytes by category, and the JSON
 of api.md. Handles stay valid after their objects are freed, so asking a report about
 a collected object is how a test asserts collection.
+
+Laziness: what costs a pass over the heap (the reachability with its consistency
+check, the stale slots, the bytes, the maps' measures) is computed when first asked
+for, by `Report._analyse`, which the report also registers as a reader of the heap
+(`gcemu.core.heap.Heap.readers`): the first mutator operation after the cycle, or the
+next cycle, runs it first, unless the report is gone by then (held weakly: a report
+no one holds is never asked). Either way it reads the heap as the cycle left it, so a
+report never changes when the heap does. Sweep frees only white objects, which no
+retained object reaches, so the reachability after sweep is the one before it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +39,20 @@ _CATEGORY = {LIVE: "live referents", FLOATING: "floating",
              STALE_SLOT: "stale-retained referents", OLDBUCKETS: "stale-retained referents"}
 # edges whose text names the bucket they leave from ("bucket 0 slot 1 (...)")
 _NAMING_EDGES = ("slot", "overflow")
+
+
+def _when_alive(ref: weakref.ref) -> Callable[[], None]:
+    """The heap's reader for a report: its analysis, unless nothing holds the report
+    any more (no one can ask it, so nothing needs computing)."""
+    def read() -> None:
+        report = ref()
+        if report is not None:
+            report._analyse()
+    return read
+
+
+def _by_id(o: HeapObject) -> int:
+    return o.id
 
 
 def _who(o: HeapObject) -> str:
@@ -90,16 +115,31 @@ class Report:
         self.model = heap.model.name
         self.cycle = cycle.number
         self._cycle = cycle
-        self._reach = cycle.reachability
         # which arrays are buckets / oldbuckets now: paths name slots as of this cycle
         self._prefixes = array_prefixes(m for m in heap.maps if not m.freed)
         self._marked_color = cycle.grey_color
+        self._maps = [m for m in heap.maps if not m.freed and self.retained(m)]
+        # the objects of the JSON, in allocation order: those sweep keeps and those it
+        # frees (cycle.freed) are all below this id
+        self._next_id = heap._next_id
+        self._analysed = False
+        heap.readers.append(_when_alive(weakref.ref(self)))
+
+    def _analyse(self) -> None:
+        """Everything that costs a pass over the heap, once (see the module essay)."""
+        if self._analysed:
+            return
+        self._analysed = True
+        heap, cycle = self.heap, self._cycle
+        self._reach = cycle.analysis()
         self._stale_raw = self._stale_slots()
         self._stale: list[StaleEntry] | None = None
-        self._objects = [o for o in heap.objects.values()
-                         if type(o) is Object or type(o) is Indirect]
-        # what the cycle kept, measured now: later mutations must not change the report
-        self._maps = [m for m in heap.maps if not m.freed and self.retained(m)]
+        end = self._next_id
+        objects = [o for o in heap.objects.values() if o.id < end]
+        if cycle.done:  # swept: the freed ones, merged back in allocation order
+            objects += cycle.freed
+            objects.sort(key=_by_id)
+        self._objects = [o for o in objects if type(o) is Object or type(o) is Indirect]
         self._map_bytes = {m: kind_of(m).measure(m) for m in self._maps}
         stale = Counter(where[0].hmap for where in self._stale_raw)
         self._map_json = [self._map_summary(m, stale[m]) for m in self._maps]
@@ -125,6 +165,7 @@ class Report:
         """``live``, ``stale-slot``, ``oldbuckets``, ``floating``, or None if collected."""
         if not self.retained(obj):
             return None
+        self._analyse()
         return self._reach.reason.get(obj.owner, FLOATING)
 
     def why(self, obj: HeapObject) -> Path:
@@ -133,6 +174,7 @@ class Report:
         who = _who(o)
         if not self.retained(o):
             return Path(o.label, note=f"{who} was collected: no root reaches it")
+        self._analyse()
         hops, labels = [], []
         path = self._reach.path(o)
         for n, (src, edge, dst) in enumerate(path):
@@ -159,6 +201,7 @@ class Report:
         now), e.g. ``("bucket 0", "[106 1 10 0 0 0 0 0] full emptyOne full emptyRest...")``;
         for a Swiss group its control bytes in hex.
         """
+        self._analyse()
         out = []
         for _, edge, _ in self._reach.path(self._check(obj)):
             if edge[0] != "slot":
@@ -191,6 +234,7 @@ class Report:
     @property
     def stale_entries(self) -> list[StaleEntry]:
         """Deleted-but-unreclaimed entries whose referents stayed reachable."""
+        self._analyse()
         if self._stale is None:
             self._stale = []
             for (arr, j, pos, i, t), (key, refs) in self._stale_raw.items():
@@ -206,6 +250,7 @@ class Report:
         """hmap (with mapextra and overflow lists), buckets, overflow, oldbuckets, as of
         this cycle (a map the cycle did not keep is measured as it is now); for a Swiss
         map: map (the header), directory, tables (their 32-byte structs), groups."""
+        self._analyse()
         known = self._map_bytes.get(m)
         return dict((known or kind_of(m).measure(m))[0])
 
@@ -238,6 +283,7 @@ class Report:
     def bytes(self) -> dict[str, int]:
         """Bytes by category, Go's sizes rounded to size classes (64-bit): the map
         parts and referents this cycle kept, and ``freed``, what its sweep freed."""
+        self._analyse()
         return {**self._bytes, "freed": self._cycle.freed_bytes}
 
     def _map_summary(self, m: Any, stale: int) -> dict:
@@ -247,6 +293,7 @@ class Report:
     # -- JSON ----------------------------------------------------------------------------------
     def to_json(self) -> dict:
         """The report as api.md's JSON schema."""
+        self._analyse()
         objects = []
         for o in self._objects:
             state = "retained" if self.retained(o) else "collected"
@@ -262,6 +309,6 @@ class Report:
                                                        for k, v in b.items()}}}
 
     def __repr__(self) -> str:
-        b = self.bytes
+        b = self.bytes  # analyses the cycle
         return (f"<Report cycle {self.cycle} model={self.model} stale={len(self._stale_raw)} "
                 f"freed={b['freed']} B>")

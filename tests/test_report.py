@@ -5,11 +5,13 @@ Under both models; where they differ each outcome is asserted explicitly.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 
 import gcemu
+from gcemu.gc.analysis import ConsistencyError
 from gcemu.gc.graph import retained_bytes
 from gcemu.report import REASONS, StaleEntry
 
@@ -398,3 +400,76 @@ def test_handles_outlive_their_objects(model):
         r2.reason("b")
     with pytest.raises(gcemu.GcemuError):
         r2.why(42)
+
+
+# -- a collect() report analyses its cycle when first read -------------------------------
+ALL_MODELS = tuple(gcemu.MODELS)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+@pytest.mark.parametrize("first", ["delete", "assign", "store", "set_global", "range",
+                                   "clear", "gc"])
+def test_a_lazy_report_reads_the_heap_its_cycle_left(model, first):
+    """collect() leaves the reachability to the first question; whatever mutator
+    operation comes first makes the report read the heap before it changes."""
+    h, m, a, _b, c = abc(model)
+    h.set_global("m", m)
+    r = h.collect()
+    assert r._cycle.reachability is None  # nothing asked yet: no analysis ran
+    m2 = h.make_map("map[string]*T")  # an allocation changes no pointer of the cycle
+    if first == "delete":
+        del m["c"]
+    elif first == "assign":
+        m["c"] = None
+    elif first == "store":
+        a["next"] = c
+    elif first == "set_global":
+        h.set_global("m", None)
+    elif first == "range":
+        assert sorted(m) == ["a", "c"]
+    elif first == "clear":
+        m.clear()
+    else:
+        h.collect()
+    assert r._cycle.reachability is not None
+    assert r.reason(c) == "live" and r.why(c).to_list()[:2] == ["global m", m.label]
+    assert str(r.why(a)).startswith("global m -> ")
+    assert r.retained(m) and not r.retained(m2)
+    assert {o["id"] for o in r.to_json()["objects"]} == {"T#2", "T#3", "T#4"}
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_a_lazy_report_still_checks_black_to_white(model):
+    """An unrecorded cycle checks the tri-color invariant when its report is read: a
+    kept object pointing to one sweep freed fails loudly."""
+    h = make_heap(model)
+    h.set_global("g", h.new("T"))
+    x, y = h.new("T", name="x"), h.new("T", name="y")
+    x["next"] = y  # neither is reachable
+    cycle = h.gc(record=False)
+    cycle.step()
+    x.color = cycle.black_color  # corrupt: black x points to white y
+    r = cycle.run()
+    assert y.freed and not x.freed
+    with pytest.raises(ConsistencyError, match=f"black -> white: {x.label} points to "
+                                               f"white {y.label}"):
+        r.reason(x)
+
+
+@pytest.mark.parametrize("model", ("go", "go-swiss"))
+def test_a_dropped_report_is_never_analysed(model):
+    """A report no one holds costs nothing at the next mutation."""
+    h, m, _a, _b, c = abc(model)
+    h.set_global("m", m)
+    cycle = h.gc(record=False)
+    cycle.run()
+    report = cycle.report
+    cycle.report = None
+    del report
+    gc.collect()  # the report and its cycle refer to each other
+    del m["c"]
+    assert cycle.reachability is None
+    kept = h.collect()
+    m["d"] = h.new("T")
+    assert kept._cycle.reachability is not None  # held: analysed before the new
+    assert kept.reason(m) == "live" and kept.reason(c) is None

@@ -214,6 +214,9 @@ class Heap:
         self.marking = False
         self.op: str = ""
         self.mutations = 0  # mutator operations run while marking
+        # readers of the heap as it is now that run when first asked, e.g. the report
+        # of the last cycle; `settle` runs them before anything changes the heap
+        self.readers: list[Callable[[], Any]] = []
 
     # -- randomness (runtime.rand) ------------------------------------------------
     def rand32(self) -> int:
@@ -270,6 +273,8 @@ class Heap:
         ``name`` only labels the object for reports and pictures; it is not a root.
         A struct value is given as a dict of its fields; missing fields are zero.
         """
+        if self.readers:
+            self.settle()
         t = self.types.parse(type)
         v = t.zero() if value is None else t.convert(value, what=f"value of new({t.name})")
         if self.marking:
@@ -298,6 +303,8 @@ class Heap:
             raise GcemuError(f"global {name}: {value!r} is not a heap object handle")
         if value is not None and value.freed:
             raise GcemuError(f"global {name}: {value.label} was freed by an earlier cycle")
+        if self.readers:
+            self.settle()
         old = self.globals.get(name)
         if self.marking:
             if self.auto_cycle is not None:  # value is on the stack: keep it
@@ -334,6 +341,8 @@ class Heap:
         """``obj.field = value``: a compiled store, with the write barrier."""
         if obj.freed:
             raise GcemuError(f"store into {obj.label}, which was freed")
+        if self.readers:
+            self.settle()
         i = obj._field(field)
         ft = obj.type.fields[i].type
         v = ft.convert(value, what=f"{obj.type.name}.{field}")
@@ -372,6 +381,13 @@ class Heap:
         shade = cycle.barrier_shade
         for p in pointers:
             shade(p, self.op)
+
+    def settle(self) -> None:
+        """Run the deferred readers (see ``readers``) on the heap as it is now: every
+        mutator path calls this before it changes the heap."""
+        readers, self.readers = self.readers, []
+        for read in readers:
+            read()
 
     # -- GC -----------------------------------------------------------------------
     def mutator_op(self, text: str) -> None:

@@ -21,11 +21,12 @@ returns its events:
 2. else one slot of the bucket array being scanned (so emptyOne / emptyRest decisions
    are visible one by one);
 3. else one object from the grey stack (a bucket array starts its slot-by-slot scan);
-4. when no work is left: mark termination (the consistency check), then sweep, then
-   the phase is *off* and the `Report` is ready. If the mutator ran after mark work
-   ran out and its barrier shaded objects, the next step goes back to mark first (as
-   gcMarkDone does when flushing the barrier buffers finds work), so sweep never
-   keeps an object it has not scanned.
+4. when no work is left: mark termination (the consistency check; an unrecorded,
+   stop-the-world cycle leaves it to `Cycle.analysis`, which its report runs when first
+   read), then sweep, then the phase is *off* and the `Report` is ready. If the
+   mutator ran after mark work ran out and its barrier shaded objects, the next step
+   goes back to mark first (as gcMarkDone does when flushing the barrier buffers finds
+   work), so sweep never keeps an object it has not scanned.
 
 Sweep frees into the heap's allocator (``heap.alloc``): mark termination
 (``gcMarkTermination``: NumGC, the mcache flushed), one ``free`` per white object
@@ -139,6 +140,7 @@ class Cycle:
         self._scanning: Iterator | None = None
         self._scanning_obj: Any = None  # the bucket or groups array being scanned
         self._events: list[Event] = []
+        heap.settle()  # the last cycle's report reads the heap as that cycle left it
         heap.cycle = self
         heap.marking = True
         self._emit(PhaseChange(0, MARK))
@@ -268,14 +270,30 @@ class Cycle:
                 pass
             self._scanning_obj.color = self.black_color
             self._scanning = self._scanning_obj = None
-        grey, black, shade, policy = self.grey, self.black_color, self.shade, self.model.scan
+        grey, black, policy = self.grey, self.black_color, self.model.scan
+        grey_color, push = self.grey_color, grey.append
+
+        def shade(p: Any, edge: tuple | None = None) -> None:
+            """`Cycle.shade` for a cycle that records nothing (drain's only caller,
+            `gcemu.sched.Session.run`, drains unrecorded cycles), its state in locals."""
+            o = p.owner
+            if o.color < grey_color:
+                if o.noscan:
+                    o.color = black
+                else:
+                    o.color = grey_color
+                    push(o)
+
         while grey:
             obj = grey.pop()
-            if type(obj) in SLOT_ARRAYS:
+            kind = SLOT_ARRAYS.get(type(obj))
+            if kind is None:
+                plain_edges(obj, shade)
+            elif kind.shade_array is not None:
+                kind.shade_array(obj, policy, shade)
+            else:
                 for _ in scan_array(obj, policy, shade, step=False):
                     pass
-            else:
-                plain_edges(obj, shade)
             obj.color = black
 
     def finish(self) -> None:
@@ -290,13 +308,30 @@ class Cycle:
         object through a traced pointer. Raises `ConsistencyError`.
 
         The same pass computes every retained object's reason and path
-        (`gcemu.gc.analysis.Reachability`), which the report reads.
+        (`gcemu.gc.analysis.Reachability`), which the report reads. A recorded cycle
+        (stepping front ends) runs it here; an unrecorded one (``collect()``, stop
+        the world: no mutator ran between mark and sweep) leaves it to `analysis`,
+        when its report is first read, so a collect() nobody questions costs no more
+        than its mark and sweep.
         """
         if self.grey or self._scanning is not None:
             raise ConsistencyError("mark termination with grey objects left")
-        with paused():
-            self.reachability = Reachability(self.heap, marked=self.grey_color)
+        self.reachability = None
+        if self.record:
+            self.analysis()
         self._checked_at = self.heap.mutations
+
+    def analysis(self) -> Reachability:
+        """The check and the reasons and paths of `check_consistency`, computed once.
+
+        After sweep it reads the heap as the cycle left it (the report asks before
+        any mutator runs: `gcemu.core.heap.Heap.settle`); a white object is then a
+        freed one, and a pointer to it from a kept object still fails the check.
+        """
+        if self.reachability is None:
+            with paused():
+                self.reachability = Reachability(self.heap, marked=self.grey_color)
+        return self.reachability
 
     def before_sweep(self) -> None:
         """Called once mark termination is checked, before sweep frees anything: the

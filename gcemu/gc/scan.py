@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gcemu.core.heap import HeapObject
+from gcemu.core.heap import HeapObject, Object
 from gcemu.maps.kind import BY_TYPE, FIELD_EDGES, SCANNERS, SLOT_ARRAYS, Unit, Visit
 
 PTR_EDGE = ("ptr", None)
@@ -56,6 +56,10 @@ def scan_array(arr: Any, policy: str, visit: Visit, step: bool = True) -> Iterat
 
 def plain_edges(obj: Any, visit: Visit) -> None:
     """The pointers of an object that is not a slot array (scanned as one unit)."""
+    if type(obj) is Object:  # most of a heap: read by its type, as Object.pointers does
+        for p in obj.type.pointers(obj.value):
+            visit(p, PTR_EDGE)
+        return
     fields = FIELD_EDGES.get(type(obj))
     if fields is None:
         scan = SCANNERS.get(type(obj))

@@ -141,7 +141,10 @@ class MapFront(HeapObject):
         """``m[key] = value``: runtime.mapassign, then the compiled elem store."""
         k = self._kconv(key, self._what_key)
         v = self._econv(value, self._what_value)
-        if self.heap.marking:
+        heap = self.heap
+        if heap.readers:  # a report still reading the heap as its cycle left it
+            heap.settle()
+        if heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
         s = self.heap.sched
         if s is None:
@@ -191,7 +194,10 @@ class MapFront(HeapObject):
     def __delitem__(self, key: Any) -> None:
         """``delete(m, key)``: runtime.mapdelete; a missing key is a no-op, as in Go."""
         k = self._key(key)
-        if self.heap.marking:
+        heap = self.heap
+        if heap.readers:
+            heap.settle()
+        if heap.marking:
             self._op(f"delete(m, {key!r})")
         s = self.heap.sched  # mapdelete map.go:760/768 + 851/854 (1.23); Map.Delete
         # maps/map.go:651/659 + 677/680 (1.25); an empty map returns unchecked
@@ -255,20 +261,25 @@ class MapFront(HeapObject):
             yield et.to_python(e)
 
     def _iterate(self) -> Iterator[tuple[Any, Any]]:
+        heap = self.heap
         t = self._trace
-        s = self.heap.sched
-        if t is None:
-            yield from self._iterate1() if s is None else s.map_range(self, self._iterate1())
-            return
-        n = t.iter_start(self)
+        s = heap.sched
+        n = None if t is None else t.iter_start(self)
         inner = self._iterate1() if s is None else s.map_range(self, self._iterate1())
         try:
-            for kv in inner:
+            while True:
+                if heap.readers:  # mapiternext moves the iterator's root pointers
+                    heap.settle()
+                kv = next(inner, None)
+                if kv is None:
+                    break
                 yield kv
-                t.iter_next(n)
+                if t is not None:
+                    t.iter_next(n)
         finally:
-            inner.close()  # its frame leaves the stack now, as with `yield from`
-            t.iter_end(n)
+            inner.close()  # its frame leaves the stack now
+            if t is not None:
+                t.iter_end(n)
 
 
 __all__ = ["MapFront"]

@@ -57,6 +57,10 @@ class MapKind:
     scan_array : callable
         ``scan_array(arr, policy, visit, step) -> iterator of Unit`` (see
         `gcemu.gc.scan.scan_array`).
+    shade_array : callable or None
+        ``shade_array(arr, policy, shade)``: the marker's drain, ``shade(p)`` for every
+        pointer ``scan_array`` visits, without edges (None: the drain runs
+        ``scan_array``).
     slot_state : callable
         ``slot_state(arr, byte) -> str``: a slot's state name (``emptyOne``, ``full``).
     state_format : str
@@ -123,6 +127,7 @@ class MapKind:
     field_edges: dict[type, tuple] = field(default_factory=dict)
     scanners: dict[type, Callable[[Any, Visit], None]] = field(default_factory=dict)
     types: tuple[type, ...] = ()  # every other type the kind owns (headers, iterators)
+    shade_array: Callable[[Any, str, Callable[[Any], Any]], None] | None = None
 
     def make(self, heap: Any, type: Any, hint: int, name: str | None, hash: Any) -> Any:
         """``make(map[K]V, hint)`` for a heap whose model uses this kind."""

@@ -11,11 +11,16 @@ says whether the slot was not full (go-classic-map.md §10.2, go-swiss-map.md §
 `slot_readers` decides once per array which slots can hold heap pointers: a reader is
 None for pointer-free slots and for strings, whose data gcemu does not model as heap
 objects.
+
+`shade_bitmap` is the same scan for the marker's drain (``collect()``), which wants
+the pointers and not the edges: it shades what `scan_bitmap` visits, with no edge
+tuple per pointer and no per-slot bookkeeping (the order differs; a drain that no one
+watches has no observable order).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gcemu.maps.kind import Unit, Visit
@@ -71,4 +76,25 @@ def scan_bitmap(arr: Any, holders: Sequence[Any], states: str, stale_of: Sequenc
             visit(ovf, ("overflow", arr, idx, 0))
 
 
-__all__ = ["SLOTS", "scan_bitmap", "slot_readers"]
+def shade_bitmap(arr: Any, holders: Sequence[Any], shade: Callable[[Any], Any]) -> None:
+    """Shade every pointer `scan_bitmap` visits in ``holders``, edges left out."""
+    kp, ep, direct = slot_readers(arr)
+    for b in holders:
+        if kp is not None:
+            for k in b.keys:
+                for p in kp(k):
+                    shade(p)
+        if direct:
+            for e in b.elems:
+                if e is not None:
+                    shade(e)
+        elif ep is not None:
+            for e in b.elems:
+                for p in ep(e):
+                    shade(p)
+        ovf = getattr(b, "overflow", None)
+        if ovf is not None:
+            shade(ovf)
+
+
+__all__ = ["SLOTS", "scan_bitmap", "shade_bitmap", "slot_readers"]

@@ -434,7 +434,10 @@ class Map(MapFront):
             b.keys[i] = ClearedString(len(key.encode("utf-8", "surrogatepass")))
         elif layout.indirect_key or layout.key.has_pointers:
             self._set_key(b, i, None)
-        self._set_elem(b, i, None)
+        if self.heap.marking:
+            self._set_elem(b, i, None)
+        else:
+            b.elems[i] = None
 
     def _iterate1(self) -> Iterator[tuple[Any, Any]]:
         """MapFront's iteration hook: mapiterinit / mapiternext."""
@@ -444,6 +447,8 @@ class Map(MapFront):
     def _clear(self) -> None:
         """``clear(m)``: runtime.mapclear. Keeps B and the array, zeroes it, drops
         oldbuckets and overflow chains, and reseeds hash0."""
+        if self.heap.readers:
+            self.heap.settle()
         if self._trace is not None:
             self._trace.clear(self)
         if self.count == 0:

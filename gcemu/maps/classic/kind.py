@@ -35,7 +35,7 @@ from gcemu.maps.classic import (
     tophash_state,
 )
 from gcemu.maps.kind import MapKind, Unit, Visit, register
-from gcemu.maps.slotscan import scan_bitmap, slot_readers
+from gcemu.maps.slotscan import scan_bitmap, shade_bitmap, slot_readers
 
 # whether a slot with this tophash is not full ("stale" when traced)
 _STALE_TOPHASH = tuple(t < MIN_TOP_HASH for t in range(256))
@@ -46,6 +46,15 @@ def scan_array(arr: BucketArray, policy: str, visit: Visit, step: bool) -> Itera
     if policy == "tophash":
         return _scan_tophash(arr, visit, step)
     return scan_bitmap(arr, arr.buckets, "tophash", _STALE_TOPHASH, visit, step)
+
+
+def shade_array(arr: BucketArray, policy: str, shade: Any) -> None:
+    """The drain's scan: what `scan_array` traces, shaded without edges."""
+    if policy == "tophash":
+        for _ in _scan_tophash(arr, shade, False):
+            pass
+    else:
+        shade_bitmap(arr, arr.buckets, shade)
 
 
 def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
@@ -201,6 +210,7 @@ KIND = register(MapKind(
     map_class=Map,
     slot_arrays=(BucketArray,),
     scan_array=scan_array,
+    shade_array=shade_array,
     slot_state=lambda arr, t: tophash_state(t),
     states_of=lambda b: b.tophash,
     is_current=is_current,

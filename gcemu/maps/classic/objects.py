@@ -31,13 +31,29 @@ class Bucket:
 
     __slots__ = ("elems", "index", "keys", "overflow", "owner", "tophash")
 
-    def __init__(self, owner: BucketArray, index: int):
-        self.tophash = bytearray(BUCKET_CNT)
-        self.keys: list[Any] = [None] * BUCKET_CNT
-        self.elems: list[Any] = [None] * BUCKET_CNT
-        self.overflow: Bucket | None = None
-        self.owner = owner
-        self.index = index
+    tophash: bytearray
+    keys: list[Any]
+    elems: list[Any]
+    overflow: Bucket | None
+    owner: BucketArray
+    index: int
+
+    @classmethod
+    def zeroed(cls, owner: BucketArray, n: int) -> list[Bucket]:
+        """The ``n`` zeroed buckets of an allocation (made without ``__init__``
+        calls: a growth makes thousands)."""
+        new = cls.__new__
+        out = []
+        for i in range(n):
+            b = new(cls)
+            b.tophash = bytearray(BUCKET_CNT)
+            b.keys = [None] * BUCKET_CNT
+            b.elems = [None] * BUCKET_CNT
+            b.overflow = None
+            b.owner = owner
+            b.index = i
+            out.append(b)
+        return out
 
     def chain(self) -> Iterator[Bucket]:
         """This bucket and the overflow buckets after it."""
@@ -71,7 +87,7 @@ class BucketArray(HeapObject):
         self.hmap = hmap
         self.nbase = nbase
         self.role = role
-        self.buckets = [Bucket(self, i) for i in range(nbuckets)]
+        self.buckets = Bucket.zeroed(self, nbuckets)
 
     def kind_label(self) -> str:
         return self.role

@@ -116,12 +116,27 @@ class Group:
 
     __slots__ = ("ctrl", "elems", "index", "keys", "owner")
 
-    def __init__(self, owner: GroupsArray, index: int):
-        self.ctrl = bytearray(EMPTY_CTRL)
-        self.keys: list[Any] = [None] * SLOTS
-        self.elems: list[Any] = [None] * SLOTS
-        self.owner = owner
-        self.index = index
+    ctrl: bytearray
+    keys: list[Any]
+    elems: list[Any]
+    owner: GroupsArray
+    index: int
+
+    @classmethod
+    def empty(cls, owner: GroupsArray, n: int) -> list[Group]:
+        """The ``n`` empty groups of an allocation (made without ``__init__`` calls:
+        a table's growth makes hundreds)."""
+        new = cls.__new__
+        out = []
+        for i in range(n):
+            g = new(cls)
+            g.ctrl = bytearray(EMPTY_CTRL)
+            g.keys = [None] * SLOTS
+            g.elems = [None] * SLOTS
+            g.owner = owner
+            g.index = i
+            out.append(g)
+        return out
 
     def zero(self) -> None:
         """typedmemclr(typ.Group, g): every byte, control word included."""
@@ -144,7 +159,7 @@ class GroupsArray(HeapObject):
                          noscan=hmap.layout.noscan)
         self.hmap = hmap
         self.table = table
-        self.groups = [Group(self, i) for i in range(n)]
+        self.groups = Group.empty(self, n)
 
     def kind_label(self) -> str:
         return "groups" if self.table is not None else "group"

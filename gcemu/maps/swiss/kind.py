@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gcemu.maps.kind import MapKind, Unit, Visit, register
-from gcemu.maps.slotscan import scan_bitmap
+from gcemu.maps.slotscan import scan_bitmap, shade_bitmap
 from gcemu.maps.swiss import (
     CTRL_EMPTY,
     Directory,
@@ -35,6 +35,11 @@ def scan_array(arr: GroupsArray, policy: str, visit: Visit, step: bool) -> Itera
     """Every pointer word of every slot of the groups (one policy: the bitmap)."""
     stale_of = _STALE_CTRL if arr.current() else _ALL_STALE
     return scan_bitmap(arr, arr.groups, "ctrl", stale_of, visit, step)
+
+
+def shade_array(arr: GroupsArray, policy: str, shade: Any) -> None:
+    """The drain's scan: every pointer word of the groups, shaded without edges."""
+    shade_bitmap(arr, arr.groups, shade)
 
 
 def directory_edges(d: Directory, visit: Visit) -> None:
@@ -125,6 +130,7 @@ KIND = register(MapKind(
     map_class=SwissMap,
     slot_arrays=(GroupsArray,),
     scan_array=scan_array,
+    shade_array=shade_array,
     slot_state=lambda arr, c: ctrl_state(c),
     states_of=lambda g: g.ctrl,
     is_current=lambda arr: arr.current(),

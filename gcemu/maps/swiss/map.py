@@ -295,6 +295,12 @@ class SwissMap(MapFront):
         new elem object when indirect, the control byte, then the compiled store."""
         layout = self.layout
         heap = self.heap
+        if not (heap.marking or layout.indirect_key or layout.indirect_elem):
+            g.keys[i] = key  # no barrier and nothing out of line: plain stores
+            g.ctrl[i] = hash & 0x7F
+            self.used += 1
+            g.elems[i] = value
+            return
         if layout.indirect_key:
             key = heap.allocate(Indirect(layout.key, key, "key"))
         self._set_key(g, i, key)
@@ -388,6 +394,8 @@ class SwissMap(MapFront):
     def _clear(self) -> None:
         """``clear(m)``: maps.(*Map).Clear. Keeps every table and the directory, zeroes
         the groups, erases tombstones, bumps clearSeq and draws a new seed."""
+        if self.heap.readers:
+            self.heap.settle()
         if self._trace is not None:
             self._trace.clear(self)
         if self.used == 0 and not self.tombstonePossible:

@@ -205,11 +205,13 @@ class Table(HeapObject):
     def full_slots(self, m: SwissMap) -> Iterator[tuple[int, Any, Any]]:
         """(hash, key slot, elem slot) of every full slot, in group and slot order,
         hashed again with the seed as grow and split do."""
+        hash, seed, indirect = m._hash, m.seed, m.layout.indirect_key
         for g in self.groups_obj.groups:
-            ctrl = g.ctrl
+            ctrl, keys, elems = g.ctrl, g.keys, g.elems
             for j in range(SLOTS):
                 if not ctrl[j] & CTRL_EMPTY:
-                    yield m._hash(m._slot_key(g, j), m.seed), g.keys[j], g.elems[j]
+                    k = keys[j]
+                    yield hash(k.value if indirect else k, seed), k, elems[j]
 
     def grow(self, m: SwissMap, capacity: int) -> None:
         """maps.(*table).grow: a bigger table takes every full slot; tombstones are

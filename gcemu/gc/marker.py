@@ -323,6 +323,7 @@ class Cycle:
             free(o.addr)
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
+        heap.sweep_strings(base, number)
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead

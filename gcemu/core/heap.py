@@ -96,6 +96,9 @@ class HeapObject:
     __slots__ = ("__weakref__", "addr", "color", "freed", "id", "name", "noscan", "owner",
                  "size", "type")
     kind = "object"
+    #: False for what the object-level views leave out (events, reports, graphs,
+    #: pictures): string data (`StringData`), which shows in MemStats only
+    shown = True
 
     def __init__(self, type: GoType | None, size: int, name: str | None = None,
                  noscan: bool = False):
@@ -132,6 +135,7 @@ class StringData(HeapObject):
 
     __slots__ = ()
     kind = "string"
+    shown = False
 
     def __init__(self, size: int):
         HeapObject.__init__(self, None, size, noscan=True)

@@ -80,7 +80,7 @@ from gcemu.errors import GcemuError
 from gcemu.gotypes import GoString, GoType, GoTypeError, TypeUniverse
 from gcemu.mem.allocator import Allocator
 from gcemu.mem.memstats import MemStats
-from gcemu.mem.sizeclasses import slot_request, slot_size
+from gcemu.mem.sizeclasses import MAX_TINY_SIZE, slot_request, slot_size
 
 if TYPE_CHECKING:
     from gcemu.core.collector import Collector
@@ -131,7 +131,8 @@ class HeapObject:
 
 
 class StringData(HeapObject):
-    """The bytes of a string built at run time: ``size`` bytes, pointer-free."""
+    """The bytes of a string built at run time, pointer-free: ``size`` is its slot
+    (its length when under 16 bytes: a sub-object of a tiny block)."""
 
     __slots__ = ()
     kind = "string"
@@ -307,7 +308,7 @@ class Heap:
         n = len(text.encode("utf-8", "surrogatepass"))
         if not n:
             return text
-        d = StringData(n)
+        d = StringData(n if n < MAX_TINY_SIZE else slot_size(n, True))
         self._string_ids += 1
         d.id = self._string_ids
         self.strings.append(d)

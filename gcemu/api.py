@@ -85,8 +85,8 @@ class Heap(core.Heap):
     >>> h.collect().retained(m["a"])
     True
     >>> s = h.memstats()
-    >>> s.NumGC, s.HeapAlloc - h.alloc.release.baseline.heap_alloc
-    (1, 272)
+    >>> s.NumGC, s.HeapAlloc - h.alloc.release.baseline.heap_alloc  # + "b"'s 16 B block
+    (1, 288)
     """
 
     def __init__(self, model: str = "scanmap", seed: int = 0, rand: Any = None,

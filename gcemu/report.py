@@ -220,6 +220,8 @@ class Report:
         cycle, the referents its stale pointers kept); `stale_entries` formats them."""
         slots: dict[tuple, tuple[Any, list[HeapObject]]] = {}
         for _, edge, target in self._reach.stale_edges:
+            if not target.shown:  # string data
+                continue
             where = edge[1:6]
             slot = slots.get(where)
             if slot is None:

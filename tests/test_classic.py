@@ -1082,8 +1082,11 @@ def test_string_key_update_stores_the_new_string(new_heap):
     k2 = "".join(["a", "bcd"])
     assert k1 == k2 and k1 is not k2
     m[k1] = 1
+    first = m.buckets[0].keys[0]
     m[k2] = 2
-    assert m.buckets[0].keys[0] is k2
+    # each store built its string: the slot now holds the second one's data
+    second = m.buckets[0].keys[0]
+    assert second == k2 and second.data is not first.data
 
 
 def test_struct_and_array_keys(new_heap):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gcemu.errors import GcemuError
-from gcemu.gotypes import Field, GoType, GoTypeError, TypeUniverse, map_layout
+from gcemu.gotypes import Field, GoString, GoType, GoTypeError, TypeUniverse, map_layout
 
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
 
@@ -450,8 +450,14 @@ def test_pointers(u):
     assert n.pointers(n.zero()) == []
     nested = u.parse("[2]struct { p *T; q *T }")
     assert nested.pointers(((a, None), (b, c))) == [a, b, c]
-    for text in ("string", "int", "[48]byte", "struct { s string; n int }", "[0]*T"):
+    for text in ("string", "int", "[48]byte", "[0]*T"):
         assert u.parse(text).pointers(u.parse(text).zero()) == ()
+    # a string's data pointer finds its data once a heap stored it (GoString)
+    st = u.parse("struct { s string; n int }")
+    assert list(st.pointers(st.zero())) == []
+    g = GoString("key0001")
+    g.data = a
+    assert st.pointers((g, 1)) == [a] and u.parse("string").pointers(g) == (a,)
 
 
 def test_hash_bytes(u):

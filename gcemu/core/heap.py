@@ -45,6 +45,20 @@ scenario's Python variables as a goroutine stack (`gcemu.core.pystack`), so a ha
 holds in a variable survives, as a Go local would (``Heap(gogc=None)``: no automatic
 cycles).
 
+Strings
+-------
+A Python ``str`` stored into the emulated heap (a map key or elem, a field, a ``new``
+value) is a string built at run time: `Heap.store_converter` gives the converter that
+allocates its bytes (``rawstring``: ``mallocgc(n, nil, false)``, so the tiny allocator
+below 16 bytes, a noscan object above) as a `StringData` and stores a `GoString`
+pointing to it; a `GoString` read back out of the heap and stored again is a copied
+header and shares its data. The marker reaches the data through the string's pointer
+word (``GoString.data``), so a slot holding the string keeps its bytes alive and a
+slot a delete cleared does not. String data is not in ``heap.objects`` (reports,
+pictures and ids are about the program's objects): ``heap.strings`` holds it, and
+`Heap.sweep_strings` is sweep's share for it. Lookups convert without allocating, as a
+key that does not escape lives on Go's stack.
+
 Colours
 -------
 One state field per object, as in PyPy's incminimark: ``color``. A cycle with epoch
@@ -55,6 +69,7 @@ One state field per object, as in PyPy's incminimark: ``color``. A cycle with ep
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -62,10 +77,10 @@ from gcemu.base.opcodes import NEW0
 from gcemu.core.models import get_model
 from gcemu.core.roots import Stack
 from gcemu.errors import GcemuError
-from gcemu.gotypes import GoType, GoTypeError, TypeUniverse
+from gcemu.gotypes import GoString, GoType, GoTypeError, TypeUniverse
 from gcemu.mem.allocator import Allocator
 from gcemu.mem.memstats import MemStats
-from gcemu.mem.sizeclasses import slot_request, slot_size
+from gcemu.mem.sizeclasses import MAX_TINY_SIZE, slot_request, slot_size
 
 if TYPE_CHECKING:
     from gcemu.core.collector import Collector
@@ -81,6 +96,9 @@ class HeapObject:
     __slots__ = ("__weakref__", "addr", "color", "freed", "id", "name", "noscan", "owner",
                  "size", "type")
     kind = "object"
+    #: False for what the object-level views leave out (events, reports, graphs,
+    #: pictures): string data (`StringData`), which shows in MemStats only
+    shown = True
 
     def __init__(self, type: GoType | None, size: int, name: str | None = None,
                  noscan: bool = False):
@@ -110,6 +128,23 @@ class HeapObject:
         extra = f" {self.name!r}" if self.name else ""
         gone = " freed" if self.freed else ""
         return f"<{self.label}{extra}{gone}>"
+
+
+class StringData(HeapObject):
+    """The bytes of a string built at run time, pointer-free: ``size`` is its slot
+    (its length when under 16 bytes: a sub-object of a tiny block)."""
+
+    __slots__ = ()
+    kind = "string"
+    shown = False
+
+    def __init__(self, size: int):
+        HeapObject.__init__(self, None, size, noscan=True)
+
+
+#: the string data an operation allocated last: what it still holds in registers
+#: until its store completes (roots of automatic cycles, `gcemu.core.pystack`)
+FRESH_STRINGS = 8
 
 
 class Object(HeapObject):
@@ -210,6 +245,10 @@ class Heap:
         # more roots for automatic cycles: callables yielding (name, object), such as a
         # Go program's live locals (gcemu.gofront); see gcemu.core.pystack
         self.root_providers: list[Callable[[], Iterable[tuple[str, Any]]]] = []
+        self.strings: list[StringData] = []  # live string data (see "Strings")
+        self._string_ids = 0
+        self.fresh_strings: deque[StringData] = deque(maxlen=FRESH_STRINGS)
+        self._store_convs: dict[GoType, Callable[[Any, str], Any]] = {}
         self.cycles = 0
         self.marking = False
         self.op: str = ""
@@ -249,6 +288,10 @@ class Heap:
         obj.id = self._next_id
         self._next_id += 1
         self.objects[obj.id] = obj
+        return self._place(obj, size)
+
+    def _place(self, obj: HeapObject, size: int | None) -> HeapObject:
+        """`allocate`'s malloc, allocate-black and GC trigger."""
         alloc = self.alloc
         noscan = obj.noscan
         obj.addr = alloc.malloc(slot_request(obj.size, noscan) if size is None else size,
@@ -261,6 +304,71 @@ class Heap:
                 self.auto_cycle = cycle
                 cycle.allocate_black(obj)
         return obj
+
+    def new_string(self, text: str) -> str:
+        """``string(b)``: ``text`` as a string built at run time, its bytes allocated
+        (the empty string allocates nothing and stays a plain ``str``)."""
+        n = len(text.encode("utf-8", "surrogatepass"))
+        if not n:
+            return text
+        d = StringData(n if n < MAX_TINY_SIZE else slot_size(n, True))
+        self._string_ids += 1
+        d.id = self._string_ids
+        self.strings.append(d)
+        self.fresh_strings.append(d)
+        self._place(d, n)
+        g = GoString(text)
+        g.data = d
+        return g
+
+    def _stored_string(self, v: str) -> str:
+        """A string being stored: a header copy if it already is the heap's, else new."""
+        if type(v) is GoString and not v.data.freed:
+            return v
+        return self.new_string(v)
+
+    def store_converter(self, t: GoType) -> Callable[[Any, str], Any]:
+        """The converter of a value of ``t`` being stored into the heap: ``t``'s own
+        (`GoType.converter`) when ``t`` holds no string, else one that also allocates
+        every fresh string in the value (see "Strings")."""
+        conv = self._store_convs.get(t)
+        if conv is None:
+            base = t.converter()
+            fresh = self._string_builder(t)
+            if fresh is None:
+                conv = base
+            else:
+                def conv(value: Any, what: str) -> Any:
+                    return fresh(base(value, what))
+            self._store_convs[t] = conv
+        return conv
+
+    def _string_builder(self, t: GoType) -> Callable[[Any], Any] | None:
+        """value -> the value with its strings allocated; None if ``t`` has none."""
+        if t.kind == "string":
+            return self._stored_string
+        if t.kind == "array":
+            sub = self._string_builder(t.elem)
+            return None if sub is None else (lambda v: tuple(map(sub, v)))
+        if t.kind != "struct":
+            return None
+        subs = [self._string_builder(f.type) for f in t.fields]
+        if not any(subs):
+            return None
+        return lambda v: tuple(x if f is None else f(x) for f, x in zip(subs, v, strict=True))
+
+    def sweep_strings(self, marked: int, cycle: int) -> None:
+        """Sweep's share for string data: free every one not marked (colour below
+        ``marked``) as freed by ``cycle``."""
+        free = self.alloc.free
+        live = []
+        for d in self.strings:
+            if d.color < marked:
+                d.freed = cycle
+                free(d.addr)
+            else:
+                live.append(d)
+        self.strings = live
 
     def start_background_gc(self) -> Collector | None:
         """``gcStart`` from ``mallocgc``: begin an automatic (not forced) cycle and
@@ -276,7 +384,8 @@ class Heap:
         if self.readers:
             self.settle()
         t = self.types.parse(type)
-        v = t.zero() if value is None else t.convert(value, what=f"value of new({t.name})")
+        v = t.zero() if value is None else self.store_converter(t)(
+            value, f"value of new({t.name})")
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, t, v, name)
@@ -345,7 +454,7 @@ class Heap:
             self.settle()
         i = obj._field(field)
         ft = obj.type.fields[i].type
-        v = ft.convert(value, what=f"{obj.type.name}.{field}")
+        v = self.store_converter(ft)(value, f"{obj.type.name}.{field}")
         vals = list(obj.value)
         if self.marking and ft.has_pointers:
             if self.auto_cycle is not None:  # v is on the stack: keep it
@@ -428,4 +537,4 @@ class Heap:
         return self.alloc.read_memstats()
 
 
-__all__ = ["GoTypeError", "Heap", "HeapObject", "Object"]
+__all__ = ["FRESH_STRINGS", "GoTypeError", "Heap", "HeapObject", "Object", "StringData"]

@@ -22,13 +22,16 @@ Steps (`PythonStack.frames`, run when the cycle scans its stacks)
 1. Every object made by ``h.new``, never stored, and still referenced from Python is a
    root, and so is
    every object a root provider names (``heap.root_providers``: a Go program's live
-   locals, which `gcemu.gofront` keeps in its own frames, out of this walk's sight).
+   locals, which `gcemu.gofront` keeps in its own frames, out of this walk's sight),
+   and the string data the running operation allocated last and may not have stored
+   yet (``heap.fresh_strings``: a key's bytes while its elem is being allocated).
 2. Walk the Python call stack from the caller outwards, skipping gcemu's own frames
    (the emulated runtime is not the program).
 3. In each remaining frame, read its local variables and its module's globals, and
    look into the containers they hold (lists, tuples, sets, dict values) up to
    `DEPTH` levels, as a conservative stack scan would read words: each heap object
-   found, not freed, is a root.
+   found, not freed, is a root, and so is the data of each string the heap stored
+   (`gcemu.gotypes.GoString`), as a Go local string keeps its bytes.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from gcemu.core.heap import Heap, HeapObject, Object
+from gcemu.gotypes import GoString
 
 GCEMU = str(Path(__file__).resolve().parent.parent)
 DEPTH = 3  # containers inside containers inside a variable
@@ -52,6 +56,10 @@ def _objects(value: Any, depth: int, seen: set[int]) -> Iterator[HeapObject]:
     if isinstance(value, HeapObject):
         if not value.freed:
             yield value
+        return
+    if type(value) is GoString:
+        if not value.data.freed:
+            yield value.data
         return
     if depth == 0 or id(value) in seen:
         return
@@ -82,6 +90,9 @@ class _Variables:
             if type(o) is Object and not o.linked and sys.getrefcount(o) > (
                     _INTERNAL + traced + (names.get(o.name) is o)):
                 yield "(held, never stored)", o
+        for d in heap.fresh_strings:
+            if not d.freed:
+                yield "(string being stored)", d
         for provider in self.heap.root_providers:
             for name, o in provider():
                 if isinstance(o, HeapObject) and not o.freed:

@@ -30,6 +30,8 @@ def traced_edges(heap: Heap) -> Iterable[tuple[Any, Any, tuple]]:
 
     def visit(p: Any, edge: tuple) -> None:
         o = p.owner
+        if not o.shown:  # string data
+            return
         out.append((src, o, edge))
         if o not in seen:
             seen.add(o)

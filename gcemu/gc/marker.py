@@ -171,13 +171,13 @@ class Cycle:
         else:
             o.color = self.grey_color
             self.grey.append(o)
-        if self.record and edge is not None:
+        if self.record and edge is not None and o.shown:
             self._emit(Shade(self.steps, o.label, describe_edge(edge), o.noscan))
         return True
 
     def barrier_shade(self, p: Any, op: str) -> None:
         """A write-barrier shade (wbBufFlush1), remembering the operation."""
-        if self.shade(p):
+        if self.shade(p) and p.owner.shown:
             o = p.owner
             self.shaded_by[o] = f"the write barrier of {op}"
             self._emit(BarrierShade(self.steps, o.label, op))
@@ -185,8 +185,9 @@ class Cycle:
     def allocate_black(self, obj: HeapObject) -> None:
         """gcmarknewobject: objects allocated while marking are born black."""
         obj.color = self.black_color
-        self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
-        self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
+        if obj.shown:
+            self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
+            self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
 
     def note_mutation(self, op: str) -> None:
         self._emit(Mutation(self.steps, op))
@@ -358,6 +359,7 @@ class Cycle:
             free(o.addr)
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
+        heap.sweep_strings(base, number)
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead

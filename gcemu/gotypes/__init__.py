@@ -23,7 +23,7 @@ from gcemu.gotypes.kinds import PTR_SIZE, GoTypeError
 from gcemu.gotypes.layout import BUCKET_COUNT, MAX_ELEM_BYTES, MAX_KEY_BYTES, MapLayout, map_layout
 from gcemu.gotypes.types import Field, GoType
 from gcemu.gotypes.universe import TypeUniverse
-from gcemu.gotypes.values import NilMap
+from gcemu.gotypes.values import GoString, NilMap
 
 __all__ = [
     "BUCKET_COUNT",
@@ -31,6 +31,7 @@ __all__ = [
     "MAX_KEY_BYTES",
     "PTR_SIZE",
     "Field",
+    "GoString",
     "GoType",
     "GoTypeError",
     "MapLayout",

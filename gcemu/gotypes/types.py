@@ -266,7 +266,8 @@ class GoType:
         """The heap handles a value holds: what scanning its pointer words finds.
 
         Returns a list, or a shared empty tuple when there is nothing to find.
-        Strings hold a data pointer, but string data is not a heap object here.
+        A string's data pointer finds its data object once a heap stored it
+        (`GoString`).
 
         Examples
         --------
@@ -324,7 +325,7 @@ def _basic(name: str) -> GoType:
     if name == "bool":
         return GoType(name, name, 1, 1)
     if name == "string":
-        return GoType(name, name, 16, 8, (0,), need_key_update=True)
+        return GoType(name, name, 16, 8, (0,), need_key_update=True, refs=True)
     if name in FLOAT_SIZES:
         n = FLOAT_SIZES[name]
         return GoType(name, name, n, n, reflexive=False, need_key_update=True)

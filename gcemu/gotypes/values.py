@@ -8,7 +8,8 @@ Go kind        Python value
 bool           ``bool``
 integers       ``int`` (range-checked against the kind)
 floats         ``float`` (float32 values are rounded to single precision)
-string         ``str``
+string         ``str``; one stored into the emulated heap is a `GoString` (a
+               ``str`` carrying ``data``, the heap object of its bytes)
 pointer, map   ``None`` (nil) or a heap object handle whose ``.type`` is the
                pointee type (for a pointer) or the map type (for a map); a
                nil map reads back as a `NilMap` (stored, it is ``None`` again)
@@ -214,9 +215,23 @@ def _conv_float(t: GoType) -> Callable[[Any, str], Any]:
     return conv
 
 
+class GoString(str):
+    """A string the emulated heap holds: its text, and ``data``, the heap object of its
+    bytes (``rawstring``'s allocation, made by the heap that stored it). Copying it
+    into another slot copies the string header, so the copy shares the data, as in Go.
+    The empty string is never one (its data pointer is nil)."""
+
+    data: Any
+
+
+def string_pointers(value: Any) -> tuple:
+    """The pointer word of a string: its data object, if the heap allocated one."""
+    return (value.data,) if type(value) is GoString else EMPTY
+
+
 def _conv_string(t: GoType) -> Callable[[Any, str], Any]:
     def conv(v: Any, what: str) -> str:
-        if type(v) is str:
+        if type(v) is str or type(v) is GoString:
             return v
         if isinstance(v, str):
             return str(v)
@@ -367,6 +382,8 @@ def compile_pointers(t: GoType) -> Callable[[Any], list | tuple]:
         return no_pointers
     if t.kind in ("ptr", "map"):
         return handle_pointers
+    if t.kind == "string":
+        return string_pointers
     if t.kind == "array":
         e = t.elem
         if e.kind in ("ptr", "map"):

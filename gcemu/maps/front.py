@@ -32,8 +32,10 @@ class MapFront(HeapObject):
     __slots__ = (
         "_delete_clears",
         "_econv",
+        "_estore",
         "_hash",
         "_kconv",
+        "_kstore",
         "_trace",
         "_trace_args",
         "_trace_code",
@@ -58,6 +60,9 @@ class MapFront(HeapObject):
         self.variant = variant(layout)
         self._kconv = layout.key.converter()
         self._econv = layout.elem.converter()
+        # stores allocate the strings they hold (the converters above when none)
+        self._kstore = heap.store_converter(layout.key)
+        self._estore = heap.store_converter(layout.elem)
         self._what_key = f"key of {t.name}"
         self._what_value = f"value of {t.name}"
         self.key_pointers = slot_pointers(layout.key, layout.indirect_key)
@@ -139,8 +144,8 @@ class MapFront(HeapObject):
     # -- mapassign ------------------------------------------------------------------
     def __setitem__(self, key: Any, value: Any) -> None:
         """``m[key] = value``: runtime.mapassign, then the compiled elem store."""
-        k = self._kconv(key, self._what_key)
-        v = self._econv(value, self._what_value)
+        k = self._kstore(key, self._what_key)
+        v = self._estore(value, self._what_value)
         heap = self.heap
         if heap.readers:  # a report still reading the heap as its cycle left it
             heap.settle()

@@ -9,8 +9,7 @@ is traced, whatever the slot's state. `scan_bitmap` does that for a list of hold
 says whether the slot was not full (go-classic-map.md §10.2, go-swiss-map.md §7).
 
 `slot_readers` decides once per array which slots can hold heap pointers: a reader is
-None for pointer-free slots and for strings, whose data gcemu does not model as heap
-objects.
+None for pointer-free slots (a string's data pointer is one: `gcemu.gotypes.GoString`).
 
 `shade_bitmap` is the same scan for the marker's drain (``collect()``), which wants
 the pointers and not the edges: it shades what `scan_bitmap` visits, with no edge
@@ -34,7 +33,7 @@ def slot_readers(arr: Any) -> tuple[Any, Any, bool]:
     layout = h.layout
 
     def reader(t, indirect, fn):
-        return fn if indirect or (t.has_pointers and t.kind != "string") else None
+        return fn if indirect or t.has_pointers else None
     kp = reader(layout.key, layout.indirect_key, h.key_pointers)
     ep = reader(layout.elem, layout.indirect_elem, h.elem_pointers)
     direct = layout.indirect_elem or layout.elem.kind in ("ptr", "map")

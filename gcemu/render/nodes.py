@@ -173,8 +173,8 @@ def slot_cells(holder: Any, kp: Any, ep: Any, traced: dict,
         for what, port, vals in (("key", "k", kp(k) if k is not None else ()),
                                  ("elem", "e", ep(e) if e is not None else ())):
             for p in vals:
-                if getattr(p, "owner", None) is None:
-                    continue
+                if getattr(p, "owner", None) is None or not p.owner.shown:
+                    continue  # not a heap object, or string data
                 note(p)
                 st = traced.get((id(holder), i, what, id(p.owner)))
                 style = "untraced" if st is None else ("stale" if st else "live")

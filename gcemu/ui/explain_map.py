@@ -119,7 +119,7 @@ def _referents(heap: Any, arrays: list, m: Any) -> dict[str, tuple[int, int]]:
     found: dict[str, dict] = {"live": {}, "stale": {}}
 
     def visit(target: Any, edge: tuple) -> None:
-        if edge[0] == "slot" and target is not None:
+        if edge[0] == "slot" and target is not None and target.shown:
             found["stale" if edge[7] else "live"][target.owner] = None
 
     for arr in arrays:

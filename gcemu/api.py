@@ -167,6 +167,22 @@ class Heap(core.Heap):
                              "(or `gcemu explore SCENARIO`)")
         self.sched.go(fn, args)
 
+    def go_gc(self, wait: bool = True) -> Cycle:
+        """A GC cycle whose mark worker is one more goroutine of the schedule
+        (`gcemu.sched.markworker`): the explorer interleaves its units of work with the
+        mutators' steps, the write barrier on. ``wait`` is ``runtime.GC()``: the caller
+        parks until the cycle has swept; ``wait=False`` is a cycle the pacer starts, the
+        caller goes on. Outside an exploration nothing else runs: the cycle runs to its
+        end (``wait=False`` is refused there). Returns the cycle (``.report``)."""
+        if self.sched is None:
+            if not wait:
+                raise GcemuError("h.go_gc(wait=False): a background cycle needs the "
+                                 "scheduler (gcemu.explore, gcemu.replay)")
+            cycle = self.gc()
+            cycle.run()
+            return cycle
+        return self.sched.start_gc(self.gc, wait)
+
     def gosched(self) -> None:
         """``runtime.Gosched()``: let another goroutine run."""
         if self.sched is not None:

@@ -34,11 +34,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from gcemu.api import explore
+from gcemu.api import explore, replay
 from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
 from gcemu.maps import is_map, kind_for
 from gcemu.render import Recording, render, to_dot, write_player
+from gcemu.render.lanes import lanes_html
 from gcemu.render.text import visible
 from gcemu.sched.explore import STRATEGIES, ExploreError
 from gcemu.ui.demo import run_demo
@@ -230,6 +231,8 @@ def cmd_render(args) -> int:
     if args.max_frames < 1:
         raise GcemuError(f"--max-frames {args.max_frames}: give a number of frames >= 1")
     scn = _load(args)
+    if args.schedule is not None:
+        return _render_lanes(scn, args, dest, suffix)
     if args.frames:
         _check_frames(scn, args)
     with progress(f"{scn.path.name}: running the scenario ({args.model})"):
@@ -305,6 +308,23 @@ def _render_frames(heap, dest: Path, kw: dict) -> list[Path]:
             rec.step()
             i += 1
     return out
+
+
+def _render_lanes(scn, args, dest: Path, suffix: str) -> int:
+    """``render --schedule S -o FILE.html``: the lanes player of one replayed schedule
+    (`gcemu.render.lanes`)."""
+    if suffix != ".html":
+        raise GcemuError(f"--schedule draws a schedule's lanes: give -o FILE.html, not "
+                         f"{suffix!r}")
+    with progress(f"{scn.path.name}: replaying schedule {args.schedule} ({args.model})"):
+        run = replay(scn.func, args.schedule, model=args.model, seed=args.seed,
+                     gomaxprocs=args.gomaxprocs)
+    title = f"{scn.path.name} --schedule {args.schedule}"
+    dest.write_text(lanes_html(run, title, f"model {args.model}, GOMAXPROCS="
+                               f"{args.gomaxprocs}, {len(run.schedule)} step points"),
+                    encoding="utf-8")
+    print(dest)
+    return 0
 
 
 def cmd_step(args) -> int:
@@ -431,6 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--max-frames", type=int, default=MAX_FRAMES, metavar="N",
                    help="refuse --frames when the cycle needs more than N pictures "
                         "(default %(default)s)")
+    g.add_argument("--schedule", metavar="S",
+                   help="-o FILE.html: the lanes player of this schedule of the scenario's "
+                        "goroutines (one lane per goroutine, as `gcemu step --schedule`)")
+    g.add_argument("--gomaxprocs", type=int, default=2, metavar="N",
+                   help="with --schedule: GOMAXPROCS of the replay (default %(default)s)")
     x = scenario_cmd("explore", "run the scenario's goroutines under many schedules and "
                      "count Go's last words (fatal errors, panics, deadlock, ok)", cmd_explore)
     x.add_argument("--strategy", choices=STRATEGIES, default="dfs",

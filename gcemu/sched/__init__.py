@@ -1,5 +1,5 @@
-"""The step loop every front end drives (`Session`); the scheduler of goroutines
-will live beside it."""
+"""The step loop every front end drives (`Session`); beside it the scheduler of
+goroutines, the schedule explorer, and the GC's mark worker as a goroutine."""
 
 from gcemu.sched.session import Observer, Run, Session
 

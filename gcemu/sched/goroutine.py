@@ -42,14 +42,17 @@ class Goroutine:
     """One goroutine (runtime.g): an id, a greenlet, a stack, a vector clock."""
 
     __slots__ = ("args", "clock", "fn", "glet", "goid", "parked", "pending", "stack", "state",
-                 "wait")
+                 "system", "wait")
 
-    def __init__(self, goid: int, fn: Callable[..., Any], args: tuple, glet: greenlet | None):
+    def __init__(self, goid: int, fn: Callable[..., Any], args: tuple, glet: greenlet | None,
+                 system: bool = False):
         self.goid = goid
+        self.system = system  # a runtime goroutine (the GC's mark worker)
         self.fn = fn
         self.args = args
         self.glet = glet
-        self.stack = Stack("main" if goid == 1 else f"goroutine {goid}")
+        self.stack = Stack("main" if goid == 1 else
+                           f"goroutine {goid}" + (" (GC worker)" if system else ""))
         self.state = RUNNABLE
         self.wait = ""  # why it waits: Go's waitReason, e.g. "sync.Mutex.Lock"
         self.parked: Any = None  # what a waker hands over (a channel value)

@@ -38,7 +38,7 @@ from typing import Any
 from greenlet import greenlet
 
 from gcemu.errors import GcemuError, GoPanic
-from gcemu.sched import mapsteps
+from gcemu.sched import mapsteps, markworker
 from gcemu.sched.goroutine import DEAD, RUNNABLE, WAITING, GoExit, GoFatal, Goroutine
 from gcemu.sched.race import RaceDetector
 from gcemu.sched.schedule import Schedule
@@ -102,13 +102,13 @@ class Scheduler:
             raise self.error
         return self.outcome
 
-    def _spawn(self, fn: Callable[..., Any], args: tuple) -> Goroutine:
-        g = Goroutine(len(self.gs) + 1, fn, args, None)
+    def _spawn(self, fn: Callable[..., Any], args: tuple, system: bool = False) -> Goroutine:
+        g = Goroutine(len(self.gs) + 1, fn, args, None, system)
         g.glet = greenlet(lambda *_: self._body(g), parent=self._driver)
         self.gs.append(g)
         if g.goid == 1:
             g.stack = self.heap.stacks[0]
-        else:
+        elif not system:  # a system goroutine's stack holds no heap pointer: no root
             self.heap.stacks.append(g.stack)
         return g
 
@@ -220,6 +220,17 @@ class Scheduler:
             parent.clock[parent.goid] += 1
         return g
 
+    def spawn_system(self, fn: Callable[..., Any], args: tuple) -> Goroutine:
+        """A runtime goroutine (``isSystemGoroutine``: the GC's mark worker): scheduled
+        like the others, its stack no root, no happens-before edge with its parent."""
+        return self._spawn(fn, args, system=True)
+
+    def note(self, text: str) -> None:
+        """Label the current step point with what the running goroutine did there
+        (the mark worker's unit of work, known only once it ran)."""
+        if self.labels:
+            self.labels[-1] = text
+
     def park(self, reason: str) -> Any:
         """Block the running goroutine until `ready` wakes it (runtime.gopark); returns
         what the waker handed over. With nobody else runnable: deadlock."""
@@ -253,6 +264,8 @@ class Scheduler:
     map_write = mapsteps.map_write
     map_written = mapsteps.map_written
     map_range = mapsteps.map_range
+    # a GC cycle whose mark worker is a goroutine (gcemu.sched.markworker)
+    start_gc = markworker.start_gc
 
     def schedule(self) -> Schedule:
         return Schedule(self.steps)

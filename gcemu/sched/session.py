@@ -20,8 +20,9 @@ Steps
 A plain ``collect()`` has no observers and keeps no events; `run` then lets the
 marker drain its work in one go (`gcemu.gc.marker.Cycle.drain`), the hot path.
 
-This is where the scheduler of goroutines goes: a goroutine will be one more process
-the loop resumes, and the mark worker one of them.
+Under the scheduler of goroutines (`gcemu.sched.scheduler`) the mark worker is one
+more goroutine, and it too steps its cycle through a session, one `step` per step
+point (`gcemu.sched.markworker`), so mutators run between any two units of work.
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def test_show():
     assert out.count("emptyRest") == 5
     out = run(s, buf, "show object b")
     assert "T#4 (b): 64 B, white" in out and ".id = 1" in out
-    with pytest.raises(StepperError, match="has 1 buckets; no 7"):
+    with pytest.raises(StepperError, match="has 1 bucket; no 7"):
         s.execute("show bucket 7")
     with pytest.raises(StepperError, match="show what"):
         s.execute("show everything")

@@ -138,7 +138,8 @@ def array_node(arr: BucketArray, rows: dict, traced: dict, note: Any) -> SNode:
         nb = len(arr.buckets)
         what = {"buckets": "buckets", "oldbuckets": "oldbuckets"}.get(w, "unlinked array")
         extra = f" + {nb - arr.nbase} preallocated overflow" if nb > arr.nbase else ""
-        n.head = f"{arr.label} · {what} of {mname} · {arr.nbase} buckets{extra} · {arr.size} B"
+        count = f"{arr.nbase} bucket{'s' * (arr.nbase != 1)}"
+        n.head = f"{arr.label} · {what} of {mname} · {count}{extra} · {arr.size} B"
     prefix = "oldbucket" if w == "oldbuckets" else "bucket"
     kp, ep = h.key_pointers, h.elem_pointers
     last = len(arr.buckets) - 1

@@ -72,8 +72,8 @@ def show_bucket(st: Any, m: Any, j: int, old: bool = False) -> None:
     arr = m.oldbuckets_obj if old else m.buckets_obj
     n = (m.noldbuckets() if m.growing() else 0) if old else (1 << m.B if arr else 0)
     if arr is None or not 0 <= j < n:
-        what = "old buckets" if old else "buckets"
-        raise StepperError(f"{st.who(m)} has {n} {what}; no {j}")
+        what = "old bucket" if old else "bucket"
+        raise StepperError(f"{st.who(m)} has {plural(n, what)}; no {j}")
     prefix = "oldbucket" if old else "bucket"
     table = slots_table(f"{prefix} {j} of {st.who(m)} ({arr.label}, {st.colour(arr)})",
                         "bucket", "tophash")

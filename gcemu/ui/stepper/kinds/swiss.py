@@ -128,7 +128,7 @@ def show_group(st: Any, m: Any, *nums: int) -> None:
     else:
         arr, j = _table_at(st, m, nums[0]).groups_obj, nums[1]
         if not 0 <= j < len(arr.groups):
-            raise StepperError(f"table {nums[0]} has {len(arr.groups)} groups; no {j}")
+            raise StepperError(f"table {nums[0]} has {plural(len(arr.groups), 'group')}; no {j}")
     g = arr.groups[j]
     name = group_name(g)
     table = slots_table(f"{name} of {st.who(m)} ({arr.label}, {st.colour(arr)})",

@@ -48,11 +48,13 @@ WAIT = "sync.WaitGroup.Wait"  # the park reason of gcemu.sync.WaitGroup.Wait
 
 
 class Recorder(Scheduler):
-    """A scheduler that notes each goroutine's actions (see the module essay)."""
+    """A scheduler that notes each goroutine's actions (see the module essay);
+    ``strategy`` is Go's run queue unless another is given (to show that the order
+    check catches a wrong one)."""
 
-    def __init__(self, heap: Any, max_steps: int = 10_000):
-        super().__init__(heap, GoRunQueue(), gomaxprocs=1, max_steps=max_steps,
-                         race=False)
+    def __init__(self, heap: Any, max_steps: int = 10_000, strategy: Any = None):
+        super().__init__(heap, strategy or GoRunQueue(), gomaxprocs=1,
+                         max_steps=max_steps, race=False)
         self.actions: dict[int, list[tuple]] = {1: []}
         self.order: list[tuple[int, int]] = []  # (goroutine, op index) in trace order
         self._mark = 0
@@ -112,11 +114,11 @@ class ForcedRun:
 
 
 def run_forced(scenario: Callable[[Any], Any], model: str = "go", seed: int = 0,
-               max_steps: int = 10_000) -> ForcedRun:
+               max_steps: int = 10_000, strategy: Any = None) -> ForcedRun:
     """Run ``scenario(h)`` with its goroutines switched as Go switches them with
     GOMAXPROCS=1 (see the module essay); the trace in execution order."""
     heap = Heap(model=model, seed=seed)
-    s = Recorder(heap, max_steps)
+    s = Recorder(heap, max_steps, strategy)
     outcome = s.run(scenario)
     if outcome != OK:
         raise GcemuError(f"the forced run ended with {outcome!r}; only a run that ends "

@@ -104,3 +104,61 @@ def test_churn_deltas_match_go(series, tmp_path):
     steps = ["10,000 inserts"] + [f"{CHURN_EVERY:,} ops + GC #{j + 1}" for j in range(n)] \
         + ["end + GC"]
     compare(steps, go, churn_on_gcemu(series), forced=[0] + [1] * n + [1])
+
+
+# -- large objects (§1.6): spans of their own, HeapInuse by whole pages ------------------
+
+LARGE = [("small", "[40000]byte", 4), ("mid", "[100000]byte", 4),      # name, type, count
+         ("big", "[1048576]byte", 2), ("ptrs", "[5000]*T", 2)]
+LARGE_SIZE = {"small": 40_000, "mid": 100_000, "big": 1 << 20, "ptrs": 5000 * 8}
+LARGE_STEPS = ["12 large allocs", "GC (all live)", "every other dropped + GC",
+               "FreeOSMemory", "rest dropped + GC", "FreeOSMemory"]
+
+
+def large_on_gcemu(series: str) -> Snapshots:
+    s = Snapshots(series)
+    h = s.h
+    h.declare("type T struct { id int; next *T; buf [48]byte }")
+    h.collect()
+    h.collect()
+    s.take()
+    for i in range(4):          # the Go program's allocation order
+        for name, typ, n in LARGE:
+            if i < n:
+                h.set_global(f"{name}{i}", h.new(typ))
+    s.take()
+    h.collect()
+    s.take()
+    for name, _, n in LARGE:
+        for i in range(1, n, 2):
+            h.set_global(f"{name}{i}", None)
+    h.collect()
+    s.take()
+    h.free_os_memory()
+    s.take()
+    for name, _, n in LARGE:
+        for i in range(0, n, 2):
+            h.set_global(f"{name}{i}", None)
+    h.collect()
+    s.take()
+    h.free_os_memory()
+    s.take()
+    return s
+
+
+@pytest.mark.parametrize("series", SERIES)
+def test_large_objects_match_go(series, tmp_path):
+    go = go_deltas(series, "large", tmp_path, programs=PROGRAMS)
+    s = large_on_gcemu(series)
+    emu = s.deltas()
+    assert len(go) == len(emu) == len(LARGE_STEPS)
+    for i, name in enumerate(LARGE_STEPS):
+        # large-object-only steps: HeapInuse exact (whole pages), and the pages a sweep
+        # frees go to HeapIdle, inside a HeapSys that does not move
+        check(name, emu[i], go[i], inuse_tol=0, released_after_free=name == "FreeOSMemory",
+              emu_after=s.snaps[i + 1].as_dict())
+        for f in ("HeapIdle", "HeapSys"):
+            assert min(go[i][f]) <= emu[i][f] <= max(go[i][f]), (
+                f"{name}: {f} gcemu {emu[i][f]:+,} vs Go {min(go[i][f]):+,}..{max(go[i][f]):+,}")
+    dropped = sum(-(-LARGE_SIZE[name] // 8192) * len(range(1, n, 2)) for name, _, n in LARGE)
+    assert emu[2]["HeapIdle"] == -emu[2]["HeapInuse"] == dropped * 8192   # whole spans back

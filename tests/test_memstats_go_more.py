@@ -13,6 +13,7 @@ one per 5 automatic cycles.
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,87 @@ def test_large_objects_match_go(series, tmp_path):
                 f"{name}: {f} gcemu {emu[i][f]:+,} vs Go {min(go[i][f]):+,}..{max(go[i][f]):+,}")
     dropped = sum(-(-LARGE_SIZE[name] // 8192) * len(range(1, n, 2)) for name, _, n in LARGE)
     assert emu[2]["HeapIdle"] == -emu[2]["HeapInuse"] == dropped * 8192   # whole spans back
+
+
+# -- random traces: seeded allocate / replace / delete sequences with GC points ----------
+# tests/go/memstats/randtrace replays the same trace on real Go: one map[int]*X (hint 8,
+# keys 0..7: one classic bucket or one Swiss small group, so no seed-dependent overflow)
+# per size, 8 B (tiny) to 70,000 B (large).
+
+TRACE_TYPES = ["[8]byte", "[24]byte", "[64]byte", "T", "[300]byte", "[1024]byte",
+               "[4000]byte", "[20000]byte", "[40000]byte", "[70000]byte"]
+TRACE_SEEDS = [1, 2, 3, 4, 5]
+
+
+def random_trace(seed: int, nops: int = 300) -> list[tuple]:
+    """("a", t, k) store a new object, ("d", t, k) delete a present key, ("g",) GC,
+    ("f",) FreeOSMemory, ("s",) snapshot; a snapshot every 20-60 operations."""
+    rnd = random.Random(seed)
+    live: set[tuple[int, int]] = set()
+    ops: list[tuple] = []
+    until_snap = rnd.randint(20, 60)
+    for _ in range(nops):
+        r = rnd.random()
+        if r < 0.04:
+            ops.append(("g",))
+        elif r < 0.05:
+            ops.append(("f",))
+        elif r < 0.30 and live:
+            t, k = rnd.choice(sorted(live))
+            live.discard((t, k))
+            ops.append(("d", t, k))
+        else:
+            t = min(rnd.randrange(len(TRACE_TYPES)), rnd.randrange(len(TRACE_TYPES)))
+            k = rnd.randrange(8)
+            live.add((t, k))
+            ops.append(("a", t, k))
+        until_snap -= 1
+        if until_snap == 0:
+            ops.append(("s",))
+            until_snap = rnd.randint(20, 60)
+    return [*ops, ("g",), ("s",)]
+
+
+def trace_on_gcemu(series: str, trace: list[tuple]) -> Snapshots:
+    s = Snapshots(series)
+    h = s.h
+    h.declare("type T struct { id int; next *T; buf [48]byte }")
+    maps = [h.make_map(f"map[int]*{t}", hint=8, name=f"m{i}")
+            for i, t in enumerate(TRACE_TYPES)]
+    h.collect()
+    h.collect()
+    s.take()
+    for op, *arg in trace:
+        if op == "a":
+            maps[arg[0]][arg[1]] = h.new(TRACE_TYPES[arg[0]])
+        elif op == "d":
+            del maps[arg[0]][arg[1]]
+        elif op == "g":
+            h.collect()
+        elif op == "f":
+            h.free_os_memory()
+        else:
+            s.take()
+    return s
+
+
+@pytest.fixture(scope="module")
+def trace_dir(tmp_path_factory):
+    """series -> a build directory shared by the seeds (one module source, one cache)."""
+    return {s: tmp_path_factory.mktemp(f"randtrace{s}") for s in ("1.23", "1.25")}
+
+
+@pytest.mark.parametrize("series", SERIES)
+@pytest.mark.parametrize("seed", TRACE_SEEDS)
+def test_random_trace_matches_go(series, seed, trace_dir):
+    trace = random_trace(seed)
+    go = go_deltas(series, "randtrace", trace_dir[series], " ".join(
+        " ".join(map(str, op)) for op in trace), programs=PROGRAMS)
+    steps, forced = [], [0]
+    for op, *_ in trace:
+        if op == "s":
+            steps.append(f"seed {seed} step {len(steps) + 1}")
+            forced.append(0)
+        elif op in "gf":
+            forced[-1] += 1
+    compare(steps, go, trace_on_gcemu(series, trace), forced[:-1])

@@ -36,15 +36,21 @@ MODEL = {"1.23": "go", "1.25": "go-swiss"}
 pytestmark = pytest.mark.skipif(not SPEC.is_dir(), reason="the spec's programs are not here")
 
 
-def go_deltas(series: str, program: str, tmp: Path, *args: str) -> list[dict[str, list]]:
-    """Per step: each field's Go deltas over RUNS runs (the S rows' differences)."""
+def go_deltas(series: str, program: str, tmp: Path, *args: str,
+              programs: Path = SPEC) -> list[dict[str, list]]:
+    """Per step: each field's Go deltas over RUNS runs (the S rows' differences).
+
+    ``program`` is a directory of ``programs`` (the spec's by default; the tests' own
+    under tests/go/memstats/), built in the spec's module beside its snap and mapinfo."""
     tc = find_toolchain(series)
     src = tmp / "src"
     if not src.exists():
         src.mkdir()
-        for d in ("snap", "mapinfo", program):
+        for d in ("snap", "mapinfo"):
             shutil.copytree(SPEC / d, src / d)
         shutil.copy(SPEC / "go.mod", src / "go.mod")
+    if not (src / program).exists():
+        shutil.copytree(programs / program, src / program)
     exe = tmp / f"{program}-{series}"
     subprocess.run([tc.go, "build", "-o", str(exe), f"./{program}"], cwd=src, env=tc.env(),
                    check=True, capture_output=True, timeout=300)

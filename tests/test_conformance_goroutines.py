@@ -1,5 +1,5 @@
 """Traces with goroutines under a forced schedule (GOMAXPROCS=1, explicit Gosched),
-against real Go 1.23 (gcemu.golang.forced, gcemu.golang.runq; docs/conformance.md).
+against real Go 1.23 (gcemu.golang.forced, gcemu.sched.runq; docs/conformance.md).
 
 The Go tests need a Go 1.23 toolchain and are skipped, saying so, without one.
 """
@@ -11,7 +11,7 @@ import pytest
 from gcemu import toolchain
 from gcemu.errors import GcemuError
 from gcemu.golang import forced
-from gcemu.golang.runq import GoRunQueue
+from gcemu.sched.runq import GoRunQueue
 from gcemu.sched.strategy import Replay
 from gcemu.trace import MAP_OPS
 

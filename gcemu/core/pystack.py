@@ -47,12 +47,15 @@ from gcemu.gotypes import GoString
 GCEMU = str(Path(__file__).resolve().parent.parent)
 DEPTH = 3  # containers inside containers inside a variable
 _CONTAINERS = (list, tuple, set, frozenset)
+_SCALARS = frozenset((int, float, str, bytes, bool, type(None)))
 # references to a never-stored object that are gcemu's own while this scan looks at it:
 # its ``owner`` (itself), ``heap.objects``, the scan's loop variable, getrefcount's argument
 _INTERNAL = 4
 
 
 def _objects(value: Any, depth: int, seen: set[int]) -> Iterator[HeapObject]:
+    """The live heap objects in ``value`` and, ``depth`` containers deep, in what it
+    holds; a container's scalars cost one type test each."""
     if isinstance(value, HeapObject):
         if not value.freed:
             yield value
@@ -61,18 +64,30 @@ def _objects(value: Any, depth: int, seen: set[int]) -> Iterator[HeapObject]:
         if not value.data.freed:
             yield value.data
         return
-    if depth == 0 or id(value) in seen:
-        return
-    if isinstance(value, dict):
-        seen.add(id(value))
-        items = value.values()
-    elif isinstance(value, _CONTAINERS):
-        seen.add(id(value))
-        items = value
-    else:
-        return
-    for v in items:
-        yield from _objects(v, depth - 1, seen)
+    todo = [(value, depth)]
+    while todo:
+        v, d = todo.pop()
+        if d == 0 or id(v) in seen:
+            continue
+        if isinstance(v, dict):
+            items = v.values()
+        elif isinstance(v, _CONTAINERS):
+            items = v
+        else:
+            continue
+        seen.add(id(v))
+        for x in items:
+            t = type(x)
+            if t in _SCALARS:
+                continue
+            if isinstance(x, HeapObject):
+                if not x.freed:
+                    yield x
+            elif t is GoString:
+                if not x.data.freed:
+                    yield x.data
+            elif d > 1 and (t is dict or isinstance(x, _CONTAINERS)):
+                todo.append((x, d - 1))
 
 
 class _Variables:

@@ -14,8 +14,9 @@ A program with ``go`` statements or channel operations runs on a goroutine sched
   outcome counts;
 - otherwise (``gcemu run prog.go``) on one of its own, along ONE schedule: no
   preemption, GOMAXPROCS=1: each goroutine runs until it blocks (channel, mutex,
-  WaitGroup), yields (runtime.Gosched, time.Sleep) or returns, then the next runnable
-  one in id order runs. A ``fatal error: ...`` ends the run as Go's does (exit 2).
+  WaitGroup), yields (runtime.Gosched, time.Sleep) or returns, then the one Go 1.23's
+  run queue picks (`gcemu.sched.runq`: the newest goroutine first, runnext). A
+  ``fatal error: ...`` ends the run as Go's does (exit 2).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from gcemu.gofront.helper import typed_ast
 from gcemu.gofront.program import Compiler, Runtime
 from gcemu.gofront.scope import walk
 from gcemu.gofront.values import Fatal, Panic
+from gcemu.sched.runq import GoRunQueue
 from gcemu.sched.scheduler import OK, Scheduler
-from gcemu.sched.strategy import Replay
 
 
 def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None], str]:
@@ -59,7 +60,7 @@ def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None
 
         try:
             if goroutines and not explored:
-                outcome = Scheduler(heap, Replay(()), gomaxprocs=1).run(program)
+                outcome = Scheduler(heap, GoRunQueue(), gomaxprocs=1).run(program)
                 if outcome != OK:
                     if rt.panic is not None and outcome.startswith("panic:"):
                         raise rt.panic

@@ -16,8 +16,8 @@
 - `gcemu.golang.curated`, `gcemu.golang.swisscurated`, `gcemu.golang.randomtrace`: the
   conformance suites' traces;
 - `gcemu.golang.compiled`: a trace as straight-line Go, to time real Go on it;
-- `gcemu.golang.runq`: Go 1.23's run queue with GOMAXPROCS=1, as a schedule strategy;
-- `gcemu.golang.forced`: scenarios with goroutines under that forced schedule: their
+- `gcemu.golang.forced`: scenarios with goroutines under a forced schedule (Go 1.23's
+  run queue with GOMAXPROCS=1: `gcemu.sched.runq`): their
   order checked on Go, their trace replayed state by state.
 
 See docs/conformance.md.

@@ -4,7 +4,7 @@ Invariant
 ---------
 With one P and no preemption inside a short program, goroutines interleave only at
 ``runtime.Gosched()``, at a park (``wg.Wait()``) and at a return, and the run queue
-decides who runs next (`gcemu.golang.runq`). Such a run is one global sequence of
+decides who runs next (`gcemu.sched.runq`). Such a run is one global sequence of
 map operations: run on one goroutine in that order, Go's maps go through exactly the
 states they go through with the goroutines. So a forced run is checked against Go
 in two parts, each on real Go:
@@ -39,8 +39,8 @@ from gcemu.api import Heap
 from gcemu.errors import GcemuError
 from gcemu.golang import compare, gen
 from gcemu.golang.replay import Result
-from gcemu.golang.runq import GoRunQueue
 from gcemu.sched.goroutine import Goroutine
+from gcemu.sched.runq import GoRunQueue
 from gcemu.sched.schedule import Schedule
 from gcemu.sched.scheduler import OK, Scheduler
 

@@ -13,6 +13,7 @@ and shows what a GC cycle does with it:
   others, e.g. ``go,go-swiss``), differences first; ``--explain MAP`` puts one map's
   explanation side by side instead;
 - ``render -o FILE``: a picture (.dot .svg .png) or the HTML stepping player (.html);
+  ``--memory -o FILE.svg``: the MemStats phases the scenario returns as a line chart;
 - ``step``: the interactive stepper (`gcemu.ui.stepper`), also scriptable through a pipe;
 - ``demo``: the seed article's central scenario under the classic models, then what
   changed with Go 1.24's Swiss tables (`gcemu.ui.demo`).
@@ -34,18 +35,20 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from gcemu.api import explore, replay
+from gcemu.api import Heap, explore, replay
 from gcemu.core.models import CLASSIC, MODELS, get_model
 from gcemu.errors import GcemuError
 from gcemu.maps import is_map, kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.lanes import lanes_html
+from gcemu.render.memchart import write_memory_chart
 from gcemu.render.text import visible
 from gcemu.sched.explore import STRATEGIES, ExploreError
 from gcemu.ui.demo import run_demo
 from gcemu.ui.explain_map import explain_map, print_explanation
 from gcemu.ui.explain_map import print_comparison as print_map_comparison
-from gcemu.ui.scenario import execute, load, model_for, prepare
+from gcemu.ui.memstats import split_phases
+from gcemu.ui.scenario import call, execute, load, model_for, prepare
 from gcemu.ui.stepper.loop import run_stepper
 from gcemu.ui.tables import (
     StepTicks,
@@ -230,6 +233,8 @@ def cmd_render(args) -> int:
                          "(the .html player already steps)")
     if args.max_frames < 1:
         raise GcemuError(f"--max-frames {args.max_frames}: give a number of frames >= 1")
+    if args.memory:
+        return _render_memory(args, dest)
     scn = _load(args)
     if args.schedule is not None:
         return _render_lanes(scn, args, dest, suffix)
@@ -262,6 +267,28 @@ def cmd_render(args) -> int:
         print(p)
     if len(written) > 3:
         print(f"({len(written)} frames)")
+    return 0
+
+
+def _render_memory(args, dest: Path) -> int:
+    """``render --memory -o FILE.svg``: the MemStats phases the scenario returns as a
+    line chart (`gcemu.render.memchart`)."""
+    other = [o for o, on in (("--frames", args.frames), ("--after-gc", args.after_gc),
+                             ("--schedule", args.schedule is not None)) if on]
+    if other:
+        raise GcemuError(f"--memory draws the scenario's MemStats phases; it does not take "
+                         f"{', '.join(other)}")
+    if args.output in STDOUT_NAMES or dest.suffix.lower() != ".svg":
+        raise GcemuError(f"{args.output}: the memory chart is SVG: give -o FILE.svg")
+    scn = _load(args)
+    with progress(f"{scn.path.name}: running the scenario ({args.model})"):
+        phases, _ = split_phases(call(scn, Heap(model=args.model, seed=args.seed)))
+    if not phases:
+        raise GcemuError(f"{scn.path}: --memory: the scenario returns no MemStats phase "
+                         f"(return {{\"phase name\": memstats(heap), ...}}; see "
+                         f"gcemu.ui.scenario.memstats)")
+    title = f"{scn.path.name}: runtime.MemStats at each phase (model {args.model})"
+    print(write_memory_chart(phases, dest, title))
     return 0
 
 
@@ -456,6 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "goroutines (one lane per goroutine, as `gcemu step --schedule`)")
     g.add_argument("--gomaxprocs", type=int, default=2, metavar="N",
                    help="with --schedule: GOMAXPROCS of the replay (default %(default)s)")
+    g.add_argument("--memory", action="store_true",
+                   help="-o FILE.svg: a line chart of HeapAlloc, HeapInuse, HeapIdle and "
+                        "HeapReleased (MB) across the MemStats phases the scenario returns")
     x = scenario_cmd("explore", "run the scenario's goroutines under many schedules and "
                      "count Go's last words (fatal errors, panics, deadlock, ok)", cmd_explore)
     x.add_argument("--strategy", choices=STRATEGIES, default="dfs",

@@ -5,7 +5,8 @@ The invariant
 Every object the emulated program allocates has an address inside a span (or is a
 sub-object of a tiny block, or is ``ZEROBASE`` for a zero-size allocation); the counters
 ``heap_alloc``, ``mallocs``, ``frees`` and the page heap's page counts are exactly what
-``runtime/mstats.go: readmemstats_m`` would report after the same allocations and sweeps,
+``runtime/mstats.go: readmemstats_m`` would report after the same allocations and sweeps
+(once the mcache is flushed, as ``ReadMemStats`` and mark termination both do),
 on top of the runtime's own start-up heap of the modelled release
 (:mod:`gcemu.mem.release`).
 
@@ -17,7 +18,10 @@ The steps
    bytes, pick the span class ``sizeclass << 1 | noscan`` and take the lowest free slot of
    the cached span (refilling it from the mcentral when full); larger requests get a span
    of their own (``(*mcache).allocLarge``). After a refill or a large allocation it runs
-   ``gcTrigger.test`` and sets :attr:`Allocator.gc_due`.
+   ``gcTrigger.test`` and sets :attr:`Allocator.gc_due`. A small allocation only sets a
+   bit of its span's bitmap: as in Go's consistent heap stats, Mallocs and TotalAlloc
+   count its slot when the span leaves the mcache (``refill``, ``releaseAll``). The span
+   class of each request size is worked out once and cached (scan and noscan apart).
 2. The heap's collector calls :meth:`mark_termination` when marking ends, then
    :meth:`free` once per unreachable object (``(*sweepLocked).sweep``: a span whose last
    object goes returns its pages), then :meth:`end_sweep` (the pacer's ``commit``).
@@ -80,12 +84,18 @@ class Allocator:
         base = rel.baseline
         self.heap = MHeap(reserved_pages=base.inuse_pages, stack_pages=base.stack_pages)
         self.mcache = MCache(self.heap, rel.inline_mark_bits)
+        self._cached = self.mcache.alloc  # the mcache's span per class (updated in place)
+        #: the span class of each small, non-tiny request size seen so far: [scan, noscan]
+        #: (``size_to_class`` and the malloc header, worked out once per size)
+        self._spanclass: tuple[dict[int, int], dict[int, int]] = ({}, {})
         self.pacer = GCController(gogc, stacks, globals_)
         self.pacer.heap_live = base.heap_alloc
-        self.heap_alloc = base.heap_alloc
-        self.total_alloc = base.total_alloc
-        self.mallocs = base.mallocs      # without tiny sub-allocations (Tiny.allocs)
-        self.frees = base.frees
+        # Go's consistent heap stats: the mcache counts small allocations per span when
+        # it gives the span back (MCache.small_alloc_*); these count the rest
+        self.large_alloc = 0             # largeAlloc: bytes of large objects
+        self.large_count = 0             # largeAllocCount
+        self.freed_bytes = 0             # bytes swept free (small and large)
+        self.frees = base.frees          # without tiny sub-allocations (Tiny.allocs)
         self.num_gc = 0
         self.num_forced_gc = 0
         #: ``gcTrigger{kind: gcTriggerHeap}.test()`` came out true at the last allocation
@@ -96,28 +106,38 @@ class Allocator:
 
     def malloc(self, size: int, noscan: bool) -> int:
         """Allocate ``size`` bytes (pointer-free if ``noscan``); return the object's address."""
-        if size <= SMALL_LIMIT:
-            if size <= 0:
-                if size == 0:
-                    return ZEROBASE
-                raise GcemuError(f"malloc: negative allocation size {size}")
-            if noscan:
-                if size < MAX_TINY_SIZE:
-                    tiny = self.mcache.tiny
-                    addr = tiny.place(size)
-                    if not addr:
-                        addr = self._small(_TINY_SPC)
-                        tiny.adopt(addr, size)
-                    return addr
-                return self._small(size_to_class(size) << 1 | 1)
-            if size > MIN_SIZE_FOR_MALLOC_HEADER:
-                size += MALLOC_HEADER_SIZE
-            return self._small(size_to_class(size) << 1)
-        return self._large(size, noscan)
+        spc = self._spanclass[noscan].get(size)
+        if spc is None:
+            return self._malloc_other(size, noscan)
+        return self._small(spc)
+
+    def _malloc_other(self, size: int, noscan: bool) -> int:
+        """``malloc`` for a size not yet in the span-class cache: zero, tiny or large,
+        or a small size seen for the first time (then cached)."""
+        if size <= 0:
+            if size == 0:
+                return ZEROBASE
+            raise GcemuError(f"malloc: negative allocation size {size}")
+        if size > SMALL_LIMIT:
+            return self._large(size, noscan)
+        if noscan:
+            if size < MAX_TINY_SIZE:
+                tiny = self.mcache.tiny
+                addr = tiny.place(size)
+                if not addr:
+                    addr = self._small(_TINY_SPC)
+                    tiny.adopt(addr, size)
+                return addr
+            spc = size_to_class(size) << 1 | 1
+        else:
+            spc = size_to_class(size + MALLOC_HEADER_SIZE
+                                if size > MIN_SIZE_FOR_MALLOC_HEADER else size) << 1
+        self._spanclass[noscan][size] = spc
+        return self._small(spc)
 
     def _small(self, spc: int) -> int:
         """``nextFreeFast``, else ``(*mcache).nextFree``: the lowest free slot of class ``spc``."""
-        s = self.mcache.alloc[spc]
+        s = self._cached[spc]
         bits = s.allocbits
         low = (bits + 1) & ~bits
         i = low.bit_length() - 1
@@ -129,11 +149,7 @@ class Allocator:
             i = low.bit_length() - 1
         s.allocbits = bits | low
         s.alloc_count += 1
-        elemsize = s.elemsize
-        self.heap_alloc += elemsize
-        self.total_alloc += elemsize
-        self.mallocs += 1
-        return s.base + i * elemsize
+        return s.base + i * s.elemsize
 
     def _large(self, size: int, noscan: bool) -> int:
         """``(*mcache).allocLarge``: a span of its own, ``ceil(size/8192)`` pages."""
@@ -142,9 +158,8 @@ class Allocator:
         s = self.heap.alloc_span(npages, int(noscan), nbytes, 1)
         s.allocbits = 1
         s.alloc_count = 1
-        self.heap_alloc += nbytes
-        self.total_alloc += nbytes
-        self.mallocs += 1
+        self.large_alloc += nbytes
+        self.large_count += 1
         self._note_live(nbytes)
         return s.base
 
@@ -154,6 +169,26 @@ class Allocator:
         pacer.heap_live += d_live
         if pacer.heap_live >= pacer.trigger:
             self.gc_due = True
+
+    # -- counters (exact once the mcache is flushed: ReadMemStats, mark termination) ----
+
+    @property
+    def total_alloc(self) -> int:
+        """``TotalAlloc``: bytes ever allocated, counted when spans leave the mcache."""
+        return self.release.baseline.total_alloc + self.large_alloc + \
+            self.mcache.small_alloc_bytes
+
+    @property
+    def heap_alloc(self) -> int:
+        """``HeapAlloc``: allocated bytes not yet swept free."""
+        base = self.release.baseline
+        return base.heap_alloc - base.total_alloc + self.total_alloc - self.freed_bytes
+
+    @property
+    def mallocs(self) -> int:
+        """``Mallocs`` without the tiny sub-allocations (``Tiny.allocs``)."""
+        return self.release.baseline.mallocs + self.large_count + \
+            self.mcache.small_alloc_count
 
     # -- the collector's hooks -----------------------------------------------------
 
@@ -169,7 +204,9 @@ class Allocator:
         self.gc_due = False
 
     def free(self, addr: int) -> None:
-        """Sweep frees the object at ``addr`` (one call per unreachable object)."""
+        """Sweep frees the object at ``addr`` (one call per unreachable object), after
+        :meth:`mark_termination` gave every cached span back (Go never sweeps a span an
+        mcache holds)."""
         if addr == ZEROBASE:
             return
         s = self.heap.span_of(addr)
@@ -183,7 +220,7 @@ class Allocator:
         if rem or not s.allocbits >> i & 1:
             raise GcemuError(f"free: {addr:#x} is not an allocated object of {s!r}")
         s.free_index(i)
-        self.heap_alloc -= s.elemsize
+        self.freed_bytes += s.elemsize
         self.frees += 1
         self.mcache.swept(s)
 
@@ -209,9 +246,10 @@ class Allocator:
         frees = self.frees + tiny_allocs
         idle = (h.free_pages + h.released_pages) * PAGE_SIZE
         inuse = h.inuse_pages * PAGE_SIZE
+        heap_alloc = self.heap_alloc
         return MemStats(
-            Alloc=self.heap_alloc, TotalAlloc=self.total_alloc, Mallocs=mallocs, Frees=frees,
-            HeapAlloc=self.heap_alloc, HeapSys=inuse + idle, HeapIdle=idle, HeapInuse=inuse,
+            Alloc=heap_alloc, TotalAlloc=self.total_alloc, Mallocs=mallocs, Frees=frees,
+            HeapAlloc=heap_alloc, HeapSys=inuse + idle, HeapIdle=idle, HeapInuse=inuse,
             HeapReleased=h.released_pages * PAGE_SIZE, HeapObjects=mallocs - frees,
             StackInuse=h.stack_pages * PAGE_SIZE, NextGC=self.pacer.goal,
             NumGC=self.num_gc, NumForcedGC=self.num_forced_gc)

@@ -21,7 +21,11 @@ The steps (``runtime/mcache.go: (*mcache).refill``, ``releaseAll``;
    partial set, and gives an empty one's pages back to the mheap.
 
 The ``heapLive`` deltas Go charges at refill and release are returned to the caller,
-which owns the pacer.
+which owns the pacer. The allocation counts are Go's consistent heap stats: a small
+allocation touches only its span's bitmap; the mcache counts a span's new slots
+(``alloc_count - alloc_count_before_cache``) into :attr:`MCache.small_alloc_count` and
+:attr:`MCache.small_alloc_bytes` when it gives the span back, as ``refill`` and
+``releaseAll`` add them to ``smallAllocCount`` and ``totalAlloc``.
 """
 
 from __future__ import annotations
@@ -83,6 +87,17 @@ class MCache:
         self.central: list[MCentral | None] = [None, None] + [
             MCentral(spc, inline_mark_bits) for spc in range(2, NUM_SPAN_CLASSES)]
         self.tiny = Tiny()
+        #: ``heapStats.smallAllocCount`` summed over classes, and their bytes
+        #: (``totalAlloc``'s small part): slots of spans given back so far
+        self.small_alloc_count = 0
+        self.small_alloc_bytes = 0
+
+    def _count_slots_used(self, s: MSpan) -> None:
+        """"Count up how many slots were used and record it" (``refill``, ``releaseAll``)."""
+        used = s.alloc_count - s.alloc_count_before_cache
+        self.small_alloc_count += used
+        self.small_alloc_bytes += used * s.elemsize
+        s.alloc_count_before_cache = 0
 
     def refill(self, spc: int) -> tuple[MSpan, int]:
         """``refill``: a fresh span for ``spc`` and the heapLive delta Go charges for it."""
@@ -90,7 +105,9 @@ class MCache:
         central = self.central[spc]
         if old is not _EMPTY:
             central.uncache_span(old)
+            self._count_slots_used(old)
         s = central.cache_span(self.heap)
+        s.alloc_count_before_cache = s.alloc_count
         self.alloc[spc] = s
         return s, s.npages * PAGE_SIZE - s.alloc_count * s.elemsize
 
@@ -100,6 +117,7 @@ class MCache:
         for spc, s in enumerate(self.alloc):
             if s is not _EMPTY:
                 d_live -= (s.nelems - s.alloc_count) * s.elemsize
+                self._count_slots_used(s)
                 self.central[spc].uncache_span(s)
                 self.alloc[spc] = _EMPTY
         self.tiny.drop()

@@ -65,8 +65,8 @@ class MSpan:
     mcentral's partial set.
     """
 
-    __slots__ = ("alloc_count", "allocbits", "base", "cached", "elemsize", "listed",
-                 "nelems", "npages", "spanclass")
+    __slots__ = ("alloc_count", "alloc_count_before_cache", "allocbits", "base", "cached",
+                 "elemsize", "listed", "nelems", "npages", "spanclass")
 
     def __init__(self, base: int, npages: int, spanclass: int, elemsize: int,
                  nelems: int) -> None:
@@ -77,6 +77,9 @@ class MSpan:
         self.nelems = nelems
         self.allocbits = 0
         self.alloc_count = 0
+        #: ``allocCountBeforeCache``: ``alloc_count`` when the mcache took the span, so
+        #: the slots used while cached are counted once it gives the span back
+        self.alloc_count_before_cache = 0
         self.cached = False
         self.listed = False
 

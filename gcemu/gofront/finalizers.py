@@ -20,7 +20,9 @@ Steps (`Finalizers.queue`, then the cycle, then `Finalizers.run`)
 1. Before the cycle: a breadth-first search over the marker's edges
    (`gcemu.gc.scan`) from the program's roots, the finalizer functions' captured
    values and the referents of each finalizable object; the finalizable objects it
-   does not reach are queued, in the order their finalizers were set.
+   does not reach are queued. runfinq runs a block of the queue from its end, and
+   the sweep queues a span's objects by ascending address: they run by descending
+   address (Go's order across spans follows its sweep order, not modelled).
 2. The cycle runs with every finalizable object, its function and each queued object
    bound as roots (so reach(roots + them) is Go's marked set above).
 3. After it, each queued ``f(p)`` runs once, in queue order: runtime.GC's sweep loop
@@ -55,11 +57,12 @@ class Finalizers:
 
     def set(self, obj: Any, fn: Any, arg: Any) -> None:
         """``runtime.SetFinalizer(obj, fn)`` after its type checks; ``fn`` None clears
-        (removefinalizer); ``arg``: the interface type ``fn`` takes, or None."""
+        (removefinalizer); ``arg``: obj's type when ``fn`` takes an interface (then
+        obj is passed boxed), else None."""
         if fn is None:
             self.table.pop(obj, None)
             return
-        if obj in self.table:
+        if obj in self.table or any(q is obj for q, _, _ in self.finq):
             raise Fatal("fatal error: runtime.SetFinalizer: finalizer already set")
         self.table[obj] = (fn, arg)
 
@@ -80,7 +83,8 @@ class Finalizers:
             return
         fns = [fn for fn, _ in self.table.values()]
         seen = _reached(self.heap, roots, fns, self.table)
-        for obj in [o for o in self.table if o not in seen]:
+        for obj in sorted((o for o in self.table if o not in seen), key=_addr,
+                          reverse=True):
             fn, arg = self.table.pop(obj)
             self.finq.append((obj, fn, arg))
 
@@ -88,8 +92,12 @@ class Finalizers:
         """Step 3: run the queued finalizers once each (runfinq); True if any ran."""
         finq, self.finq = self.finq, []
         for obj, fn, arg in finq:
-            fn(obj if arg is None else Iface(arg, obj))
+            fn(obj if arg is None else Iface(arg, obj))  # arg: p's own type
         return bool(finq)
+
+
+def _addr(obj: HeapObject) -> int:
+    return obj.addr or 0
 
 
 def _reached(heap: Any, roots: Iterable[HeapObject], fns: list, finalizable: Iterable
@@ -129,10 +137,11 @@ def set_finalizer(c: Any, n: dict) -> Callable[[list], None]:
     if "interface" in (pt.kind, ft.kind):
         raise c.unsupported(n, "runtime.SetFinalizer with an interface-typed argument")
     names = {t.s for t in c.types.t if t.named and t.d.get("pkg") == "main"}
-    problem, arg = _check(pt, ft, c.types, names)
-    if arg is not None and arg.s != "any" and arg.s != "interface{}":
+    problem, fint = _check(pt, ft, c.types, names)
+    if fint is not None and fint.u.d.get("methods"):
         raise c.unsupported(n, "runtime.SetFinalizer with a finalizer taking a "
                             "non-empty interface")
+    arg = pt if fint is not None else None  # f takes an interface: p boxed in it
     table, where = c.rt.finalizers, c.where(n)
 
     def call(f: list) -> None:

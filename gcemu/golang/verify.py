@@ -195,6 +195,7 @@ def verify_go(path: str, model: str = "go", seed: int = 0) -> dict:
     toolchain of the Go release that model follows, on real Go; compare what each
     prints on stdout, the exit status and a panic's first line."""
     import difflib
+    import os
     import subprocess
     import tempfile
 
@@ -205,13 +206,14 @@ def verify_go(path: str, model: str = "go", seed: int = 0) -> dict:
     mine, my_status, my_panic = _gcemu_prints(path, model, seed)
     with tempfile.TemporaryDirectory(prefix="gcemu-verify-") as tmp:
         exe = f"{tmp}/prog"
-        b = subprocess.run([tc.go, "build", "-o", exe, str(path)], env=tc.env(),
+        b = subprocess.run([tc.go, "build", "-o", exe, os.path.abspath(path)], env=tc.env(),
                            capture_output=True, text=True, timeout=600, cwd=tmp)
         if b.returncode != 0:
             raise GcemuError(f"{path}: go build ({tc.version}) failed: "
                              f"{' '.join(b.stderr.split())}")
         r = subprocess.run([exe], capture_output=True, text=True, timeout=600, cwd=tmp)
-    go_panic = next((ln for ln in r.stderr.splitlines() if ln.startswith("panic: ")), "")
+    go_panic = next((ln for ln in r.stderr.splitlines()
+                     if ln.startswith(("panic: ", "fatal error: "))), "")
     diff = list(difflib.unified_diff(r.stdout.splitlines(), mine.splitlines(),
                                      "Go", "gcemu", lineterm="", n=1))
     if r.returncode != my_status:

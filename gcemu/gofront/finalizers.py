@@ -52,27 +52,27 @@ class Finalizers:
 
     def __init__(self, heap: Any):
         self.heap = heap
-        self.table: dict[HeapObject, tuple[Callable, Any]] = {}  # obj -> (f, arg type)
-        self.finq: list[tuple[HeapObject, Callable, Any]] = []   # queued, not yet run
+        self.table: dict[HeapObject, tuple] = {}  # obj -> (f, arg type, call site)
+        self.finq: list[tuple] = []               # (obj, f, arg type, site): queued
 
-    def set(self, obj: Any, fn: Any, arg: Any) -> None:
+    def set(self, obj: Any, fn: Any, arg: Any, site: str) -> None:
         """``runtime.SetFinalizer(obj, fn)`` after its type checks; ``fn`` None clears
         (removefinalizer); ``arg``: obj's type when ``fn`` takes an interface (then
         obj is passed boxed), else None."""
         if fn is None:
             self.table.pop(obj, None)
             return
-        if obj in self.table or any(q is obj for q, _, _ in self.finq):
+        if obj in self.table or any(q[0] is obj for q in self.finq):
             raise Fatal("fatal error: runtime.SetFinalizer: finalizer already set")
-        self.table[obj] = (fn, arg)
+        self.table[obj] = (fn, arg, site)
 
     def roots(self) -> Iterable[tuple[str, Any]]:
         """What the cycle must keep for finalizers: each finalizable or queued object
         and its function (a closure's captured values), under a name of its own."""
-        for obj, (fn, _) in self.table.items():
+        for obj, (fn, _, _) in self.table.items():
             yield f"SetFinalizer({obj.label})", obj
             yield f"SetFinalizer({obj.label}).f", fn
-        for obj, fn, _ in self.finq:
+        for obj, fn, _, _ in self.finq:
             yield f"finq({obj.label})", obj
             yield f"finq({obj.label}).f", fn
 
@@ -81,19 +81,19 @@ class Finalizers:
         would not reach (markrootSpans, then the sweep's queuefinalizer)."""
         if not self.table:
             return
-        fns = [fn for fn, _ in self.table.values()]
+        fns = [v[0] for v in self.table.values()]
         seen = _reached(self.heap, roots, fns, self.table)
         for obj in sorted((o for o in self.table if o not in seen), key=_addr,
                           reverse=True):
-            fn, arg = self.table.pop(obj)
-            self.finq.append((obj, fn, arg))
+            self.finq.append((obj, *self.table.pop(obj)))
 
-    def run(self) -> bool:
-        """Step 3: run the queued finalizers once each (runfinq); True if any ran."""
+    def run(self) -> list[str]:
+        """Step 3: run the queued finalizers once each (runfinq); the sites of the
+        SetFinalizer calls that set them, in the order they ran."""
         finq, self.finq = self.finq, []
-        for obj, fn, arg in finq:
+        for obj, fn, arg, _ in finq:
             fn(obj if arg is None else Iface(arg, obj))  # arg: p's own type
-        return bool(finq)
+        return [site for _, _, _, site in finq]
 
 
 def _addr(obj: HeapObject) -> int:
@@ -142,7 +142,7 @@ def set_finalizer(c: Any, n: dict) -> Callable[[list], None]:
         raise c.unsupported(n, "runtime.SetFinalizer with a finalizer taking a "
                             "non-empty interface")
     arg = pt if fint is not None else None  # f takes an interface: p boxed in it
-    table, where = c.rt.finalizers, c.where(n)
+    table, where, site = c.rt.finalizers, c.where(n), n["pos"]
 
     def call(f: list) -> None:
         p, fn = pa(f), fa(f)
@@ -160,7 +160,7 @@ def set_finalizer(c: Any, n: dict) -> Callable[[list], None]:
                              "object without pointers: Go allocates it in a 16-byte tiny "
                              "block and finalizes the block's objects together, which "
                              "gcemu does not model")
-        table.set(p, fn, arg)
+        table.set(p, fn, arg, site)
     return call
 
 

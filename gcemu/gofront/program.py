@@ -36,6 +36,10 @@ class Runtime:
         self.panicking = PerGoroutine(heap)  # each goroutine's panics in flight
         self.panic: Panic | None = None      # the one that ended the program
         self.finalizers = Finalizers(heap)    # runtime.SetFinalizer's
+        self.gcs = 0                          # runtime.GC / FreeOSMemory calls so far
+        # what `gcemu verify` compares with Go: ("memstats", site, {field: value}),
+        # ("finalizer", SetFinalizer's site, runtime.GC calls before it ran)
+        self.events: list = []
 
     def go(self, fn: Any, args: list) -> None:
         """``go fn(args...)`` on the heap's scheduler; a panic that kills the program
@@ -94,10 +98,13 @@ class Runtime:
         self.cycle(self.heap.free_os_memory)
 
     def cycle(self, collect: Any) -> None:
+        self.gcs += 1
         self.finalizers.queue(self.program_roots().values())
         self.sync_roots()
         collect()
-        if self.finalizers.run():
+        ran = self.finalizers.run()
+        if ran:
+            self.events.extend(("finalizer", site, self.gcs) for site in ran)
             self.sync_roots()  # the queued objects are roots no more
 
     # -- panics -----------------------------------------------------------------------

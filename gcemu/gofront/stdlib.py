@@ -260,10 +260,12 @@ def _read_memstats(c: Any, n: dict) -> Fn:
     if arg["k"] != "UnaryExpr" or x.get("k") != "Ident":
         raise c.unsupported(n, "runtime.ReadMemStats of anything but &variable")
     store, zero, heap = c.lvalue(x), c.t(x).zero, c.rt.heap
+    events, site = c.rt.events, n["pos"]
 
     def read(f):
         ms = zero()
         ms.update((k, v) for k, v in heap.memstats().as_dict().items() if k in ms)
+        events.append(("memstats", site, ms))
         store(f, ms)
     return read
 

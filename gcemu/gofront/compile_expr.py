@@ -458,7 +458,9 @@ class ExprCompiler:
         """(field name, value closure) of each field a struct literal gives."""
         u = self.t(n).u
         elts = n.get("Elts") or []
-        if elts and elts[0]["k"] == "KeyValueExpr":
+        if not elts:  # T{}: every field its zero value
+            return []
+        if elts[0]["k"] == "KeyValueExpr":
             ftypes = dict(u.fields)
             return [(e["Key"]["Name"], self.coerce_lit(ftypes[e["Key"]["Name"]],
                                                        e["Value"])) for e in elts]

@@ -16,9 +16,10 @@ import sys
 from typing import Any
 
 from gcemu.gofront.compile_stmt import StmtCompiler
+from gcemu.gofront.finalizers import Finalizers
 from gcemu.gofront.gosync import provide_sync_types
 from gcemu.gofront.scope import Frame, captured, escaped
-from gcemu.gofront.values import Cell, Closure, Iface, Panic, Slice
+from gcemu.gofront.values import Panic, handles
 
 
 class Runtime:
@@ -34,6 +35,11 @@ class Runtime:
         self.bound: set[str] = set()
         self.panicking = PerGoroutine(heap)  # each goroutine's panics in flight
         self.panic: Panic | None = None      # the one that ended the program
+        self.finalizers = Finalizers(heap)    # runtime.SetFinalizer's
+        self.gcs = 0                          # runtime.GC / FreeOSMemory calls so far
+        # what `gcemu verify` compares with Go: ("memstats", site, {field: value}),
+        # ("finalizer", SetFinalizer's site, runtime.GC calls before it ran)
+        self.events: list = []
 
     def go(self, fn: Any, args: list) -> None:
         """``go fn(args...)`` on the heap's scheduler; a panic that kills the program
@@ -51,15 +57,23 @@ class Runtime:
 
     # -- roots ------------------------------------------------------------------------
     def roots(self) -> dict[str, Any]:
+        """The program's roots, then what finalizers keep (gcemu.gofront.finalizers)."""
+        found = self.program_roots()
+        for name, v in self.finalizers.roots():
+            handles(name, v, found)
+        return found
+
+    def program_roots(self) -> dict[str, Any]:
+        """Package-level variables and the live locals of every active call."""
         found: dict[str, Any] = {}
         for name, v in zip(self.gnames, self.G, strict=True):
-            _reach(name, v, found)
+            handles(name, v, found)
         for f in self.stack.frames():
             fname, names = f[0]
             for slot in f[1]:
                 name = names[slot]
                 key = name if name not in found else f"{fname}.{name}"
-                _reach(key, f[slot], found)
+                handles(key, f[slot], found)
         return found
 
     def sync_roots(self) -> None:
@@ -75,14 +89,23 @@ class Runtime:
         self.bound = set(found)
 
     def gc(self) -> None:
-        """runtime.GC(): roots as of now, then one full cycle."""
-        self.sync_roots()
-        self.heap.collect()
+        """runtime.GC(): roots as of now, then one full cycle, then the finalizers it
+        queued."""
+        self.cycle(self.heap.collect)
 
     def free_os_memory(self) -> None:
         """debug.FreeOSMemory(): roots as of now, a cycle, every free page released."""
+        self.cycle(self.heap.free_os_memory)
+
+    def cycle(self, collect: Any) -> None:
+        self.gcs += 1
+        self.finalizers.queue(self.program_roots().values())
         self.sync_roots()
-        self.heap.free_os_memory()
+        collect()
+        ran = self.finalizers.run()
+        if ran:
+            self.events.extend(("finalizer", site, self.gcs) for site in ran)
+            self.sync_roots()  # the queued objects are roots no more
 
     # -- panics -----------------------------------------------------------------------
     def run_with_defers(self, f: list, body: Any) -> None:
@@ -136,30 +159,6 @@ class PerGoroutine:
     def frames(self) -> list:
         """Every goroutine's items, goroutine 1 first."""
         return [x for goid in sorted(self.lists) for x in self.lists[goid]]
-
-
-def _reach(name: str, v: Any, found: dict) -> None:
-    """Every heap handle the value ``v`` of variable ``name`` holds, with a name."""
-    if v is None or isinstance(v, bool | int | float | str):
-        return
-    if isinstance(v, Cell):
-        _reach(name, v.v, found)
-    elif hasattr(v, "freed"):  # a heap handle (object or map)
-        found.setdefault(name, v)
-    elif isinstance(v, dict):
-        for k, x in v.items():
-            _reach(f"{name}.{k}", x, found)
-    elif isinstance(v, list):
-        for i, x in enumerate(v):
-            _reach(f"{name}[{i}]", x, found)
-    elif isinstance(v, Slice):
-        for i, x in enumerate(v.a):
-            _reach(f"{name}[{i}]", x, found)
-    elif isinstance(v, Iface):
-        _reach(name, v.v, found)
-    elif isinstance(v, Closure):
-        for (_, cell), cname in zip(v.cells, v.names, strict=True):
-            _reach(f"{name}.{cname}", cell, found)
 
 
 class Compiler(StmtCompiler):

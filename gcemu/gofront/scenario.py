@@ -35,8 +35,10 @@ from gcemu.sched.runq import GoRunQueue
 from gcemu.sched.scheduler import OK, Scheduler
 
 
-def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None], str]:
-    """The scenario callable of the Go program at ``path`` (and its docstring)."""
+def go_scenario(path: str | Path, out: Any = None, events: list | None = None
+                ) -> tuple[Callable[[Any], None], str]:
+    """The scenario callable of the Go program at ``path`` (and its docstring); with
+    ``events``, each run appends what `gcemu verify` compares (Runtime.events)."""
     p = Path(path)
     data = typed_ast(p)
     goroutines = any(n["k"] in ("GoStmt", "SendStmt") or n.get("Op") == "<-"
@@ -45,6 +47,8 @@ def go_scenario(path: str | Path, out: Any = None) -> tuple[Callable[[Any], None
     def scenario(heap: Any) -> None:
         explored = heap.sched is not None
         rt = Runtime(heap, out or (io.StringIO() if explored else sys.stdout))
+        if events is not None:
+            rt.events = events
         # the program's live variables are roots of automatic cycles too (GOGC pacing)
         heap.root_providers.append(lambda: rt.roots().items())
         inits, main = Compiler(data, str(p), rt).compile(data)

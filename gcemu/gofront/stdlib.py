@@ -13,15 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from gcemu.gofront import gofmt, gosync
+from gcemu.gofront.finalizers import set_finalizer
 from gcemu.gofront.typetable import check_heap
 from gcemu.gofront.values import GoErr, Iface, Panic, Slice
 
 Fn = Callable[[list], Any]
 
-NOT_YET = {
-    "runtime.SetFinalizer": "runtime.SetFinalizer (gcemu's public heap has no "
-                            "finalizers to honour it with)",
-}
 
 
 def _args(c: Any, n: dict) -> list[Fn]:
@@ -200,8 +197,6 @@ def _printer(c: Any, n: dict, kind: str) -> Fn:
 def package_call(c: Any, n: dict, full: str) -> Fn:
     """A call of a standard-library function, by its full name (``fmt.Println``)."""
     rt = c.rt
-    if full in NOT_YET:
-        raise c.unsupported(n, NOT_YET[full])
     if full in ("fmt.Println", "fmt.Print", "fmt.Printf"):
         kind = {"fmt.Println": "println", "fmt.Print": "print", "fmt.Printf": "printf"}[full]
         text = _printer(c, n, kind)
@@ -213,6 +208,8 @@ def package_call(c: Any, n: dict, full: str) -> Fn:
         return lambda f: GoErr(text(f))
     if full == "runtime.ReadMemStats":
         return _read_memstats(c, n)
+    if full == "runtime.SetFinalizer":
+        return set_finalizer(c, n)
     a = _args(c, n)
     if full in ("runtime.GC", "runtime/debug.FreeOSMemory"):
         marker: list = [()]
@@ -263,10 +260,12 @@ def _read_memstats(c: Any, n: dict) -> Fn:
     if arg["k"] != "UnaryExpr" or x.get("k") != "Ident":
         raise c.unsupported(n, "runtime.ReadMemStats of anything but &variable")
     store, zero, heap = c.lvalue(x), c.t(x).zero, c.rt.heap
+    events, site = c.rt.events, n["pos"]
 
     def read(f):
         ms = zero()
         ms.update((k, v) for k, v in heap.memstats().as_dict().items() if k in ms)
+        events.append(("memstats", site, ms))
         store(f, ms)
     return read
 
@@ -323,4 +322,4 @@ def _rand(c: Any, n: dict, name: str, a: list[Fn]) -> Fn:
     return call
 
 
-__all__ = ["NOT_YET", "builtin", "package_call"]
+__all__ = ["builtin", "package_call"]

@@ -153,5 +153,30 @@ def index_error(i: int, n: int) -> Panic:
     return runtime_error(f"runtime error: index out of range [{i}] with length {n}")
 
 
+def handles(name: str, v: Any, found: dict) -> None:
+    """Every heap handle the value ``v`` of variable ``name`` holds, with a name."""
+    if v is None or isinstance(v, bool | int | float | str):
+        return
+    if isinstance(v, Cell):
+        handles(name, v.v, found)
+    elif hasattr(v, "freed"):  # a heap handle (object or map)
+        found.setdefault(name, v)
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            handles(f"{name}.{k}", x, found)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            handles(f"{name}[{i}]", x, found)
+    elif isinstance(v, Slice):
+        for i, x in enumerate(v.a):
+            handles(f"{name}[{i}]", x, found)
+    elif isinstance(v, Iface):
+        handles(name, v.v, found)
+    elif isinstance(v, Closure):
+        for (_, cell), cname in zip(v.cells, v.names, strict=True):
+            handles(f"{name}.{cname}", cell, found)
+
+
 __all__ = ["BREAK", "CONTINUE", "RETURN", "Branch", "Cell", "Closure", "Fatal", "GoErr",
-           "Iface", "Panic", "Slice", "Stringered", "index_error", "nil_deref", "runtime_error"]
+           "Iface", "Panic", "Slice", "Stringered", "handles", "index_error", "nil_deref",
+           "runtime_error"]

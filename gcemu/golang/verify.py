@@ -170,62 +170,133 @@ def _under(types: list[dict], i: int) -> dict:
     return t
 
 
-def _gcemu_prints(path: str, model: str, seed: int) -> tuple[str, int, str]:
-    """(stdout, exit status, first stderr line) of the Go program run by gcemu."""
-    import contextlib
+def _gcemu_prints(path: str, model: str, seed: int) -> tuple[str, int, str, list]:
+    """(stdout, exit status, first stderr line, events: gcemu.gofront.program's
+    Runtime.events) of the Go program run by gcemu."""
     import io
 
-    from gcemu.ui.scenario import load, prepare
+    from gcemu.api import Heap
+    from gcemu.errors import GoPanic
+    from gcemu.gofront.scenario import go_scenario
 
-    out = io.StringIO()
-    scn = load(path)
+    out, events = io.StringIO(), []
+    scenario, _ = go_scenario(path, out=out, events=events)
     try:
-        with contextlib.redirect_stdout(out):
-            prepare(scn, model, seed)
-    except GcemuError as e:
-        report = getattr(e.__cause__, "go_report", None)
-        if report is None:
-            raise
-        return out.getvalue(), 2, report.splitlines()[0]
-    return out.getvalue(), 0, ""
+        scenario(Heap(model=model, seed=seed))
+    except GoPanic as e:
+        return out.getvalue(), 2, e.go_report.splitlines()[0], events
+    return out.getvalue(), 0, "", events
+
+
+def _go_events(stderr: str) -> list:
+    """The instrumented program's reports (gcemu.gofront.instrument), as gcemu's."""
+    from gcemu.gofront.instrument import FIELDS
+
+    ev = []
+    for ln in stderr.splitlines():
+        w = ln.split()
+        if w[:1] == ["gcemu-memstats"]:
+            ev.append(("memstats", w[1], dict(zip(FIELDS, map(int, w[2:]), strict=True))))
+        elif w[:1] == ["gcemu-finalizer"]:
+            ev.append(("finalizer", w[1], int(w[2])))
+    return ev
+
+
+def _memstats_differences(mine: list, runs: list[list]) -> list[str]:
+    """Each delta between consecutive ReadMemStats calls held to go-memstats.md §5.4's
+    tolerances against Go's range over ``runs`` (as tests/test_memstats_go.py):
+    HeapAlloc 192 B + 5,400 B per new runtime thread k, HeapObjects/Mallocs/Frees 2 + 5k,
+    NumGC exact."""
+    snaps = [[e for e in ev if e[0] == "memstats"] for ev in [mine, *runs]]
+    if len({len(x) for x in snaps}) != 1:
+        return [f"ReadMemStats calls: Go {len(snaps[1])}, gcemu {len(snaps[0])}"]
+    diffs = []
+    for i in range(1, len(snaps[0])):
+        site = f"{snaps[0][i - 1][1]} -> {snaps[0][i][1]}"
+        d = [{f: x[i][2][f] - x[i - 1][2][f] for f in COMPARED} for x in snaps]
+        emu, go = d[0], d[1:]
+        k = -(-max(0, max(g["HeapObjects"] for g in go) - emu["HeapObjects"] - 2) // 5)
+        tol = {"HeapAlloc": 192 + 5_400 * k, "HeapObjects": 2 + 5 * k,
+               "Mallocs": 2 + 5 * k, "Frees": 2 + 5 * k, "NumGC": 0}
+        for f, t in tol.items():
+            lo, hi = min(g[f] for g in go), max(g[f] for g in go)
+            if not lo - t <= emu[f] <= hi + t:
+                diffs.append(f"MemStats {site}: {f} delta gcemu {emu[f]:+,}, Go "
+                             f"{lo:+,}..{hi:+,} (tolerance {t:,})")
+    return diffs
+
+
+COMPARED = ("HeapAlloc", "HeapObjects", "Mallocs", "Frees", "NumGC")
+GO_RUNS = 3  # runs of the program on Go for the MemStats range
 
 
 def verify_go(path: str, model: str = "go", seed: int = 0) -> dict:
     """Run the Go program ``path`` on gcemu (model ``model``) and, built by the
     toolchain of the Go release that model follows, on real Go; compare what each
-    prints on stdout, the exit status and a panic's first line."""
+    prints on stdout, the exit status, a panic's first line, the MemStats deltas
+    between ReadMemStats calls and which finalizers ran after which runtime.GC
+    (the build is instrumented: gcemu.gofront.instrument)."""
     import difflib
+    import os
     import subprocess
     import tempfile
 
     from gcemu import toolchain
+    from gcemu.gofront.helper import typed_ast
+    from gcemu.gofront.instrument import instrument
 
     series, _ = runtime_for(model)
     tc = toolchain.find_toolchain(series)
-    mine, my_status, my_panic = _gcemu_prints(path, model, seed)
+    mine, my_status, my_panic, my_events = _gcemu_prints(path, model, seed)
+    with open(path, encoding="utf-8") as fh:
+        source = instrument(fh.read(), typed_ast(path))
     with tempfile.TemporaryDirectory(prefix="gcemu-verify-") as tmp:
-        exe = f"{tmp}/prog"
-        b = subprocess.run([tc.go, "build", "-o", exe, str(path)], env=tc.env(),
+        exe, src = f"{tmp}/prog", f"{tmp}/{os.path.basename(path)}"
+        with open(src, "w", encoding="utf-8") as fh:
+            fh.write(source)
+        b = subprocess.run([tc.go, "build", "-o", exe, src], env=tc.env(),
                            capture_output=True, text=True, timeout=600, cwd=tmp)
         if b.returncode != 0:
             raise GcemuError(f"{path}: go build ({tc.version}) failed: "
                              f"{' '.join(b.stderr.split())}")
-        r = subprocess.run([exe], capture_output=True, text=True, timeout=600, cwd=tmp)
-    go_panic = next((ln for ln in r.stderr.splitlines() if ln.startswith("panic: ")), "")
+        runs = [subprocess.run([exe], capture_output=True, text=True, timeout=600,
+                               cwd=tmp) for _ in range(GO_RUNS)]
+        fin = subprocess.run([exe], capture_output=True, text=True, timeout=600, cwd=tmp,
+                             env={**os.environ, "GCEMU_FINALIZERS": "1"})
+    r = runs[0]
+    go_panic = next((ln for ln in r.stderr.splitlines()
+                     if ln.startswith(("panic: ", "fatal error: "))), "")
     diff = list(difflib.unified_diff(r.stdout.splitlines(), mine.splitlines(),
                                      "Go", "gcemu", lineterm="", n=1))
     if r.returncode != my_status:
         diff.append(f"exit status: Go {r.returncode}, gcemu {my_status}")
     if go_panic != my_panic:
         diff.append(f"panic: Go {go_panic!r}, gcemu {my_panic!r}")
+    notes = _go_nondeterminism(path)
+    if notes:  # printed output may differ; MemStats and finalizers are not compared
+        compared = []
+    else:
+        diff += _memstats_differences(my_events, [_go_events(x.stderr) for x in runs])
+        go_fin = [e for e in _go_events(fin.stderr) if e[0] == "finalizer"]
+        my_fin = [e for e in my_events if e[0] == "finalizer"]
+        if go_fin != my_fin:
+            diff.append(f"finalizers (SetFinalizer's line:col, after GC #): Go "
+                        f"{[e[1:] for e in go_fin]}, gcemu {[e[1:] for e in my_fin]}")
+        compared = ["stdout", "exit status", "panic line",
+                    f"MemStats deltas ({', '.join(COMPARED)}; Go run {GO_RUNS} times)",
+                    "finalizers run after each runtime.GC"]
     return {"scenario": str(path), "model": model, "go": tc.version,
             "lines": len(r.stdout.splitlines()), "exit": r.returncode,
-            "differences": diff, "notes": _go_nondeterminism(path)}
+            "differences": diff, "notes": notes,
+            "compared": compared or ["stdout", "exit status", "panic line"],
+            "memstats_reads": sum(e[0] == "memstats" for e in my_events),
+            "finalizers": [list(e[1:]) for e in my_events if e[0] == "finalizer"]}
 
 
 def _print_go(out: dict) -> None:
     print(f"{out['scenario']}: gcemu (model {out['model']}) vs {out['go']}: "
           f"{out['lines']} lines printed by Go, exit status {out['exit']}")
+    print(f"compared: {'; '.join(out['compared'])}")
     for n in out["notes"]:
         print(f"note: {n}")
     if out["differences"]:

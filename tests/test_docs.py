@@ -134,6 +134,8 @@ def run(t: Transcript, tmp: Path) -> list[str]:
         (tmp / name).write_text(text, encoding="utf-8")
     env = {**os.environ, "COLUMNS": COLUMNS, "PYTHONPATH": str(ROOT), "TERM": "dumb"}
     env.pop("NO_COLOR", None)
+    for var in ("CI", "BUILD_NUMBER"):  # pytest does not cut its summary lines under CI
+        env.pop(var, None)
     if t.program == "pytest":
         argv = ["-m", "pytest", "-p", "no:cacheprovider", f"--basetemp={tmp / 'bt'}"]
     else:

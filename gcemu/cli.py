@@ -94,6 +94,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_run(args) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise GcemuError(f"--limit {args.limit}: give a number of rows >= 1")
     scn = _load(args)
     out = _execute(scn, args)
     if args.json:
@@ -106,7 +108,7 @@ def cmd_run(args) -> int:
     c = console()
     heading(c, f"{scn.path} · model {args.model}")
     print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
-                 names=out.names, command=f"gcemu run {scn.path}")
+                 names=out.names, command=f"gcemu run {scn.path}", limit=args.limit)
     return 0
 
 
@@ -397,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = scenario_cmd("run", "run a scenario, then one GC cycle, and report", cmd_run)
     r.add_argument("--json", action="store_true", help="print the JSON report of api.md")
     r.add_argument("--all", action="store_true", help="list unnamed objects too")
+    r.add_argument("--limit", type=int, metavar="N",
+                   help="show at most N rows of the objects and stale-slot tables "
+                        "(default: every row; past 200 rows they print as plain lines)")
     r.add_argument("--doc", action="store_true", help="print the scenario's whole docstring")
     e = scenario_cmd("explain", "why is NAME retained (or collected); for a map: what it "
                      "still holds, why, and what a rebuild would free", cmd_explain)

@@ -155,16 +155,15 @@ def print_rows(out: Console, rows: Rows, limit: int | None = None, more: str = "
 
 
 def _print_plain(out: Console, rows: Rows, head: Iterator) -> None:
-    """The rows as lines, columns padded to the widest cell of the first `RICH_ROWS`
-    rows (a wider cell later pushes its line on, it is never cut); the last column is
-    not padded. Styles are left out."""
-    out.print(cell(rows.title), style="italic")
+    """The title and the rows as lines, never wrapped: columns padded to the widest cell
+    of the first `RICH_ROWS` rows (a wider cell later pushes its line on, it is never
+    cut); the last column is not padded. Styles are left out."""
     first = list(itertools.islice(head, RICH_ROWS))
     names = [col for col, _ in rows.columns]
     widths = [max([len(name)] + [len(cells[i]) for cells, _ in first])
               for i, name in enumerate(names[:-1])]
     write = out.file.write
-    out.file.flush()
+    write(rows.title + "\n")
 
     def line(cells) -> str:
         padded = [c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True)]
@@ -206,9 +205,12 @@ def object_rows(report, only_named: bool = True, names: dict | None = None,
 def _object_row(o: dict) -> tuple[tuple[str, ...], str | None]:
     stale = o["reason"] in ("stale-slot", "oldbuckets")
     path = o["path"]
-    # floating garbage has no path: its JSON "path" is [the note, the object]
+    # floating garbage has no path: its JSON "path" is [the note, the object]; else the
+    # root (which names a user's global) is cut like a name, and gcemu's own hops (labels,
+    # "bucket 65 (preallocated overflow) slot 0 (full, elem)") are never cut
     text = (visible(path[0], None) if o["reason"] == "floating" and path
-            else " → ".join(visible(hop, NAME_WIDTH) for hop in path))
+            else " → ".join([visible(hop, NAME_WIDTH if n == 0 else None)
+                             for n, hop in enumerate(path)]))
     style = "red" if stale else ("magenta" if o["reason"] == "floating" else None)
     return (visible(o["id"], None), visible(o["name"] or "", NAME_WIDTH), o["state"],
             o["reason"] or "-", text), style

@@ -31,12 +31,13 @@ import os
 import sys
 import textwrap
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
 from gcemu.api import explore
 from gcemu.core.models import CLASSIC, MODELS, get_model
-from gcemu.errors import GcemuError
+from gcemu.errors import GcemuError, GcemuWarning
 from gcemu.maps import is_map, kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.text import visible
@@ -470,6 +471,15 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """gcemu's own warnings (`GcemuWarning`) as one line on stderr, naming where."""
+    if issubclass(category, GcemuWarning):
+        print(f"gcemu: warning: {filename}:{lineno}: {_one_line(message)}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line),
+              file=sys.stderr, end="")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -478,7 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     if func is None and args.command == "verify":
         from gcemu.golang.verify import cmd_verify as func
     try:
-        return func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return func(args)
     except GcemuError as e:
         if debug:
             traceback.print_exc()

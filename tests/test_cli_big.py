@@ -3,9 +3,15 @@ item 17): past `RICH_ROWS` rows the objects and stale-slot tables stream as plai
 aligned lines, `--limit N` caps them, and a row's path (`Report.why`) is made only for
 the rows printed."""
 
+import io
 import json
+import string
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 
 from gcemu.cli import main
 from gcemu.report import Report
@@ -126,3 +132,33 @@ def test_a_limit_below_one_is_one_line(scenario, capsys, limit):
     assert main(["run", str(scenario), "--limit", limit]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.strip().count("\n") == 0 and f"--limit {limit}" in err
+
+
+
+cells = st.text(alphabet=string.ascii_letters + string.digits + "-→ ", max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(cells, cells, cells), min_size=4, max_size=25),
+       limit=st.none() | st.integers(4, 30))
+def test_plain_rows_are_one_line_each_aligned_and_never_cut(rows, limit):
+    """Any cells, on a 40-column console: one line per row shown, the first RICH_ROWS
+    rows' cells at their header's columns, every cell whole, the rest counted."""
+    buf = io.StringIO()
+    out = Console(file=buf, width=40)
+    shown = rows[:limit]
+    with mock.patch.object(tables, "RICH_ROWS", 3):
+        tables.print_rows(out, tables.Rows("title", (("a", True), ("b", True), ("c", False)),
+                                           iter([(r, None) for r in rows]), len(rows)),
+                          limit)
+    title, header, *lines = buf.getvalue().splitlines()
+    assert title == "title" and header.split() == ["a", "b", "c"]
+    body, rest = lines[:len(shown)], lines[len(shown):]
+    assert rest == ([f"({len(rows) - len(shown):,} more rows not shown)"]
+                    if len(shown) < len(rows) else [])
+    columns = [header.index(c) for c in "abc"]
+    for n, (line, (a, b, c)) in enumerate(zip(body, shown, strict=True)):
+        assert line.startswith(a) and f"{b}  " in line + "  " and c.rstrip() in line
+        if n < 3:  # the rows that set the widths
+            assert [line[k:].startswith(cell.rstrip()) for k, cell in
+                    zip(columns, (a, b, c), strict=True)] == [True] * 3

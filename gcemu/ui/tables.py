@@ -4,6 +4,11 @@ Everything a front end prints in rich tables and one-line summaries lives here, 
 the commands (`gcemu.cli`), the demo (`gcemu.ui.demo`) and the stepper
 (`gcemu.ui.stepper`) share it without importing each other. The progress bar goes to
 stderr, and only on a terminal, so piped and ``--json`` output stays clean.
+
+The objects and stale-slot tables can be as long as the heap: `print_rows` prints
+them as rich tables up to `RICH_ROWS` rows and past that as plain aligned lines,
+written as each row is made (with `--limit`, only the rows asked for are made, so an
+object's path is worked out only if its row is printed).
 """
 
 from __future__ import annotations

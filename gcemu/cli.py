@@ -32,12 +32,13 @@ import os
 import sys
 import textwrap
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
 from gcemu.api import Heap, explore, replay
 from gcemu.core.models import CLASSIC, MODELS, get_model
-from gcemu.errors import GcemuError
+from gcemu.errors import GcemuError, GcemuWarning
 from gcemu.maps import is_map, kind_for
 from gcemu.render import Recording, render, to_dot, write_player
 from gcemu.render.lanes import lanes_html
@@ -98,6 +99,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_run(args) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise GcemuError(f"--limit {args.limit}: give a number of rows >= 1")
     scn = _load(args)
     out = _execute(scn, args)
     if args.json:
@@ -110,7 +113,7 @@ def cmd_run(args) -> int:
     c = console()
     heading(c, f"{scn.path} · model {args.model}")
     print_report(c, out.report, out.measured, args.all, scn.doc if args.doc else scn.title,
-                 names=out.names, command=f"gcemu run {scn.path}")
+                 names=out.names, command=f"gcemu run {scn.path}", limit=args.limit)
     return 0
 
 
@@ -444,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = scenario_cmd("run", "run a scenario, then one GC cycle, and report", cmd_run)
     r.add_argument("--json", action="store_true", help="print the JSON report of api.md")
     r.add_argument("--all", action="store_true", help="list unnamed objects too")
+    r.add_argument("--limit", type=int, metavar="N",
+                   help="show at most N rows of the objects and stale-slot tables "
+                        "(default: every row; past 200 rows they print as plain lines)")
     r.add_argument("--doc", action="store_true", help="print the scenario's whole docstring")
     e = scenario_cmd("explain", "why is NAME retained (or collected); for a map: what it "
                      "still holds, why, and what a rebuild would free", cmd_explain)
@@ -520,6 +526,15 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """gcemu's own warnings (`GcemuWarning`) as one line on stderr, naming where."""
+    if issubclass(category, GcemuWarning):
+        print(f"gcemu: warning: {filename}:{lineno}: {_one_line(message)}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line),
+              file=sys.stderr, end="")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -528,7 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     if func is None and args.command == "verify":
         from gcemu.golang.verify import cmd_verify as func
     try:
-        return func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return func(args)
     except GcemuError as e:
         if debug:
             traceback.print_exc()

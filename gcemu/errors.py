@@ -7,3 +7,8 @@ class GcemuError(Exception):
 
 class GoPanic(GcemuError):
     """What would be a Go run-time panic, e.g. assignment to entry in nil map."""
+
+
+class GcemuWarning(UserWarning):
+    """Work gcemu will do but that is slow or big (e.g. a huge make hint): one line
+    naming the size and the expected cost."""

@@ -293,16 +293,30 @@ class Report:
                 "stale_slots": stale, "bytes": self.map_bytes(m)}
 
     # -- JSON ----------------------------------------------------------------------------------
+    @property
+    def objects(self) -> list[HeapObject]:
+        """The objects the JSON lists, in allocation order: a front end picks the rows
+        it shows from these, then asks `object_json` (and so `why`) for those alone."""
+        self._analyse()
+        return list(self._objects)
+
+    def object_json(self, o: HeapObject) -> dict:
+        """One entry of the JSON's ``objects``; its path costs a `why`."""
+        state = "retained" if self.retained(o) else "collected"
+        return {"id": o.label, "name": o.name, "type": o.type.name, "size": o.size,
+                "state": state, "reason": self.reason(o),
+                "path": self.why(o).to_list() if state == "retained" else []}
+
+    def maps_json(self) -> list[dict]:
+        """The JSON's ``maps``: each map the cycle kept, its shape and bytes by part."""
+        self._analyse()
+        return [dict(d, bytes=dict(d["bytes"])) for d in self._map_json]
+
     def to_json(self) -> dict:
         """The report as api.md's JSON schema."""
         self._analyse()
-        objects = []
-        for o in self._objects:
-            state = "retained" if self.retained(o) else "collected"
-            objects.append({"id": o.label, "name": o.name, "type": o.type.name,
-                            "size": o.size, "state": state, "reason": self.reason(o),
-                            "path": self.why(o).to_list() if state == "retained" else []})
-        maps = [dict(d, bytes=dict(d["bytes"])) for d in self._map_json]
+        objects = [self.object_json(o) for o in self._objects]
+        maps = self.maps_json()
         b = self.bytes
         freed = b["freed"]
         return {"model": self.model, "cycle": self.cycle, "objects": objects, "maps": maps,

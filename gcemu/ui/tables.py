@@ -4,13 +4,21 @@ Everything a front end prints in rich tables and one-line summaries lives here, 
 the commands (`gcemu.cli`), the demo (`gcemu.ui.demo`) and the stepper
 (`gcemu.ui.stepper`) share it without importing each other. The progress bar goes to
 stderr, and only on a terminal, so piped and ``--json`` output stays clean.
+
+The objects and stale-slot tables can be as long as the heap: `print_rows` prints
+them as rich tables up to `RICH_ROWS` rows and past that as plain aligned lines,
+written as each row is made (with `--limit`, only the rows asked for are made, so an
+object's path is worked out only if its row is printed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -109,56 +117,123 @@ def heading(out: Console, text: str) -> None:
         out.print(cell(text, "dim"))
 
 
+RICH_ROWS = 200  # a table of more rows prints as plain aligned lines, streamed
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows a table will show, made one at a time as they are printed.
+
+    ``rows`` yields (cells, style): each cell already `visible` and cut; ``total`` is
+    how many it yields in all, known before any is made (so a table of many rows can be
+    told apart from a short one, and ``--limit``'s remainder counted, without making
+    the rows nobody prints)."""
+
+    title: str
+    columns: tuple[tuple[str, bool], ...]  # (heading, no_wrap)
+    rows: Iterator[tuple[tuple[str, ...], str | None]]
+    total: int
+
+
+def print_rows(out: Console, rows: Rows, limit: int | None = None, more: str = "") -> None:
+    """A rich table of ``rows``, or, past `RICH_ROWS` rows, aligned plain lines written
+    as each row is made: rich lays a table out whole before printing it, about 1.7 ms
+    a row, so 100,000 rows took minutes and printed nothing until the end. At most
+    ``limit`` rows; then one line saying how many were left out and ``more`` (how to
+    see them)."""
+    shown = rows.total if limit is None else min(limit, rows.total)
+    head = itertools.islice(rows.rows, shown)
+    if not shown:
+        return
+    if shown <= RICH_ROWS:
+        table = Table(title=rows.title, title_justify="left")
+        for col, no_wrap in rows.columns:
+            table.add_column(col, no_wrap=no_wrap)
+        for cells, style in head:
+            table.add_row(*(Text(c) for c in cells), style=style)
+        out.print(table)
+    else:
+        _print_plain(out, rows, head)
+    if shown < rows.total:
+        out.print(cell(f"({rows.total - shown:,} more rows not shown"
+                       f"{'; ' + more if more else ''})", "dim"))
+
+
+def _print_plain(out: Console, rows: Rows, head: Iterator) -> None:
+    """The title and the rows as lines, never wrapped: columns padded to the widest cell
+    of the first `RICH_ROWS` rows (a wider cell later pushes its line on, it is never
+    cut); the last column is not padded. Styles are left out."""
+    first = list(itertools.islice(head, RICH_ROWS))
+    names = [col for col, _ in rows.columns]
+    widths = [max([len(name)] + [len(cells[i]) for cells, _ in first])
+              for i, name in enumerate(names[:-1])]
+    write = out.file.write
+    write(rows.title + "\n")
+
+    def line(cells) -> str:
+        padded = [c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True)]
+        return "  ".join([*padded, cells[-1]]).rstrip() + "\n"
+
+    write(line(names))
+    for cells, _ in itertools.chain(first, head):
+        write(line(cells))
+    out.file.flush()
+
+
 def who(obj: Any) -> str:
     return f"{obj.label} ({obj.name})" if getattr(obj, "name", None) else obj.label
 
 
-def objects_table(report, only_named: bool = True, names: dict | None = None,
-                  title: str | None = None):
+def object_rows(report, only_named: bool = True, names: dict | None = None,
+                title: str | None = None) -> Rows:
     """Each (named) object: state, reason and the path that kept it. ``names`` (a
-    scenario's names, `Outcome.names`) adds the named objects an earlier cycle freed."""
-    table = Table(title=title or f"objects after cycle {report.cycle}, model {report.model}",
-                  title_justify="left")
-    for col in ("object", "name", "state", "reason"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("path from a root")
-    seen = set()
-    for o in report.to_json()["objects"]:
-        seen.add(o["id"])
-        if only_named and not o["name"]:
-            continue
-        stale = o["reason"] in ("stale-slot", "oldbuckets")
-        path = o["path"]
-        # floating garbage has no path: its JSON "path" is [the note, the object]
-        text = (visible(path[0], None) if o["reason"] == "floating" and path
-                else " → ".join(visible(hop, NAME_WIDTH) for hop in path))
-        table.add_row(cell(o["id"]), name_cell(o["name"] or ""), cell(o["state"]),
-                      cell(o["reason"] or "-"), cell(text),
-                      style="red" if stale else ("magenta" if o["reason"] == "floating"
-                                                 else None))
+    scenario's names, `Outcome.names`) adds the named objects an earlier cycle freed.
+    The objects are picked first; a row's JSON (and so its `why`) is made only when the
+    row is printed."""
+    picked = [o for o in report.objects if o.name or not only_named]
+    seen = {o.label for o in report.objects}
+    earlier = {}
     for name, obj in (names or {}).items():
         if isinstance(obj, Object) and obj.label not in seen and 0 < obj.freed < report.cycle:
             seen.add(obj.label)
-            table.add_row(cell(obj.label), name_cell(name), cell("collected"), cell("-"),
-                          cell(f"(freed by cycle {obj.freed})"))
-    return table if table.row_count else None
+            earlier[name] = obj
+    rows = itertools.chain((_object_row(report.object_json(o)) for o in picked),
+                           (((visible(obj.label, None), visible(name, NAME_WIDTH),
+                              "collected", "-", f"(freed by cycle {obj.freed})"), None)
+                            for name, obj in earlier.items()))
+    return Rows(title or f"objects after cycle {report.cycle}, model {report.model}",
+                (("object", True), ("name", True), ("state", True), ("reason", True),
+                 ("path from a root", False)),
+                rows, len(picked) + len(earlier))
 
 
-def stale_table(report):
+def _object_row(o: dict) -> tuple[tuple[str, ...], str | None]:
+    stale = o["reason"] in ("stale-slot", "oldbuckets")
+    path = o["path"]
+    # floating garbage has no path: its JSON "path" is [the note, the object]; else the
+    # root (which names a user's global) is cut like a name, and gcemu's own hops (labels,
+    # "bucket 65 (preallocated overflow) slot 0 (full, elem)") are never cut
+    text = (visible(path[0], None) if o["reason"] == "floating" and path
+            else " → ".join([visible(hop, NAME_WIDTH if n == 0 else None)
+                             for n, hop in enumerate(path)]))
+    style = "red" if stale else ("magenta" if o["reason"] == "floating" else None)
+    return (visible(o["id"], None), visible(o["name"] or "", NAME_WIDTH), o["state"],
+            o["reason"] or "-", text), style
+
+
+def stale_rows(report) -> Rows:
     """Deleted-but-unreclaimed slots whose referents stayed reachable."""
     entries = report.stale_entries
-    if not entries:
-        return None
-    table = Table(title=f"deleted entries still holding their referents (stale slots, "
-                        f"model {report.model})", title_justify="left")
     kind = kind_of_report(report)
-    for col in ("map", kind.unit, "slot", kind.state_word, "key", "keeps"):
-        table.add_column(col)
-    for e in entries:
-        table.add_row(name_cell(e.map), cell(e.bucket), cell(e.slot), cell(e.tophash),
-                      name_cell(repr(e.key)),
-                      cell(", ".join(visible(r, NAME_WIDTH) for r in e.referents)))
-    return table
+    rows = (((visible(e.map, NAME_WIDTH), visible(e.bucket, None), str(e.slot),
+              visible(e.tophash, None), visible(repr(e.key), NAME_WIDTH),
+              ", ".join(visible(r, NAME_WIDTH) for r in e.referents)), None)
+            for e in entries)
+    return Rows(f"deleted entries still holding their referents (stale slots, "
+                f"model {report.model})",
+                tuple((col, False) for col in ("map", kind.unit, "slot", kind.state_word,
+                                               "key", "keeps")),
+                rows, len(entries))
 
 
 def stale_note(report, command: str) -> str | None:
@@ -179,7 +254,7 @@ def maps_table(report) -> Table | None:
     """Each map the cycle kept: shape and bytes kept (a classic map's B and overflow
     buckets, a Swiss map's tables, capacity and tombstones). Its figures never wrap:
     `print_maps` prints lines instead when the table does not fit."""
-    maps = report.to_json()["maps"]
+    maps = report.maps_json()
     if not maps:
         return None
     shape = kind_of_report(report).columns
@@ -203,7 +278,7 @@ def print_maps(out: Console, report) -> None:
     table = maps_table(report)
     if table is None:
         return
-    maps = report.to_json()["maps"]
+    maps = report.maps_json()
     layout = kind_of_report(report).layout_line
     if out.measure(table, options=out.options.update_width(1 << 16)).maximum <= out.width:
         out.print(table)
@@ -258,16 +333,17 @@ def measured_table(measured: dict, model: str) -> Table | None:
 
 
 def print_report(out, report, measured: dict | None = None, all_objects: bool = False,
-                 doc: str = "", names: dict | None = None, command: str = "gcemu run") -> None:
+                 doc: str = "", names: dict | None = None, command: str = "gcemu run",
+                 limit: int | None = None) -> None:
     """The readable report of `run` (and of the stepper at the end of a cycle).
-    ``command``: how to run the scenario again, for `stale_note`."""
+    ``command``: how to run the scenario again, for `stale_note`; ``limit``: rows at
+    most of the objects and stale-slot tables (``run --limit``)."""
     if doc:
         out.print(doc, markup=False)
         out.print()
-    table = objects_table(report, only_named=not all_objects, names=names)
-    if table is not None:
-        out.print(table)
-    print_stale(out, report, command)
+    more = "raise --limit to see them"
+    print_rows(out, object_rows(report, only_named=not all_objects, names=names), limit, more)
+    print_stale(out, report, command, limit, more)
     print_maps(out, report)
     phases, rest = split_phases(measured or {})
     if phases:
@@ -278,11 +354,10 @@ def print_report(out, report, measured: dict | None = None, all_objects: bool = 
     out.print(bytes_line(report), markup=False)
 
 
-def print_stale(out: Console, report, command: str) -> None:
-    """`stale_table` and, when the stale slots are the model's alone, `stale_note`."""
-    table = stale_table(report)
-    if table is not None:
-        out.print(table)
+def print_stale(out: Console, report, command: str, limit: int | None = None,
+                more: str = "") -> None:
+    """`stale_rows` and, when the stale slots are the model's alone, `stale_note`."""
+    print_rows(out, stale_rows(report), limit, more)
     note = stale_note(report, command)
     if note:
         out.print(note, markup=False, style="bold")
@@ -291,9 +366,11 @@ def print_stale(out: Console, report, command: str) -> None:
 def outcome_rows(out) -> dict[str, str]:
     """name -> "state (reason)" of every named object of one run."""
     rows = {}
-    for o in out.report.to_json()["objects"]:
-        if o["name"]:
-            rows.setdefault(o["name"], o["state"] + (f" ({o['reason']})" if o["reason"] else ""))
+    report = out.report
+    for o in report.objects:
+        if o.name and o.name not in rows:
+            reason = report.reason(o)
+            rows[o.name] = (f"retained ({reason})" if report.retained(o) else "collected")
     for name, obj in out.names.items():
         if name not in rows and isinstance(obj, Object) and obj.freed:
             rows[name] = f"collected (cycle {obj.freed})"
@@ -324,7 +401,7 @@ def print_comparison(out, results: dict) -> None:
     for name, o in results.items():
         out.print(f"{name}: {bytes_line(o.report)}", markup=False)
     for name, o in results.items():
-        for m in o.report.to_json()["maps"]:
+        for m in o.report.maps_json():
             out.print(cell(f"{name}: map {visible(m['name'] or '-', NAME_WIDTH)} {m['type']}: "
                            f"len {m['count']}, {kind_of_report(o.report).layout_line(m)}"))
     measured = {}

@@ -67,7 +67,7 @@ from gcemu.ui.stepper.commands import (
     literal,
     visible,
 )
-from gcemu.ui.tables import cell, objects_table, print_stale
+from gcemu.ui.tables import cell, object_rows, print_rows, print_stale
 
 
 class Breakpoints:
@@ -382,9 +382,7 @@ class Stepper:
         rep = self.cycle.report
         if rep is None:
             raise StepperError("the cycle is not over yet: `continue` finishes it")
-        table = objects_table(rep, names=self.names())
-        if table is not None:
-            self.out.print(table)
+        print_rows(self.out, object_rows(rep, names=self.names()))
         print_stale(self.out, rep, f"gcemu step {self.source or 'SCENARIO'}")
         b = rep.bytes
         self.say(f"cycle {rep.cycle} over: freed {len(self.cycle.freed)} allocations "

@@ -468,8 +468,8 @@ JS = r"""
     if (on) {
       if (pos >= S) go(0);
       timer = setInterval(function () {
-        if (pos >= S) { play(false); return; }
         go(pos + 1);
+        if (pos >= S) play(false);   // stopped at the end, as the last step shows
       }, 1000 / Number($("speed").value));
     }
     $("play").textContent = timer !== null ? "pause" : "play";

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gcemu.base.costs import warn_big_hint
 from gcemu.core import heap as core
 from gcemu.core.pystack import PythonStack
 from gcemu.errors import GcemuError
@@ -22,7 +21,6 @@ from gcemu.gc import marker
 from gcemu.gc.graph import traced_graph
 from gcemu.gotypes import GoType
 from gcemu.maps import kind_for
-from gcemu.maps.common import MAX_HINT_SLOTS
 from gcemu.report import Report
 from gcemu.sched import Session
 from gcemu.sched import explore as explorer
@@ -107,15 +105,14 @@ class Heap(core.Heap):
         hash: Callable[[Any, int], int] | None = None,
     ) -> Any:
         """``make(map[K]V, hint)``; ``name=`` also declares a global holding the map.
-        A hint over a million slots warns first (`gcemu.base.costs`): gcemu builds all
-        the storage Go allocates at once, which takes seconds and a GB at 10**7.
+        Go allocates all the storage at once; gcemu builds a bucket or group on first
+        use (`gcemu.maps.sparse`), so a big hint costs little.
 
         ``hash(key, seed) -> int`` overrides the 64-bit hash of a key.
         """
         t = self.type(type)
         if t.kind != "map":
             raise GcemuError(f"make_map needs a map type, got {t.name}")
-        warn_big_hint(t.name, hint, MAX_HINT_SLOTS)
         m = self._kind.make(self, t, hint, name, hash)
         self.maps.append(m)
         if name is not None:

@@ -4,8 +4,9 @@ Invariant
 ---------
 runtime.scanobject reads an allocation's pointer bitmap and never its tophash or
 control bytes: every key and elem pointer word of every slot of every bucket (or group)
-is traced, whatever the slot's state. `scan_bitmap` does that for a list of holders
-(buckets or groups), reporting each pointer as a ``"slot"`` edge whose ``stale`` flag
+is traced, whatever the slot's state. `scan_bitmap` does that for a `SparseArray` of holders
+(buckets or groups; an untouched one holds zero words and is skipped, or, stepping,
+read as zeros), reporting each pointer as a ``"slot"`` edge whose ``stale`` flag
 says whether the slot was not full (go-classic-map.md §10.2, go-swiss-map.md §7).
 
 `slot_readers` decides once per array which slots can hold heap pointers: a reader is
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gcemu.maps.kind import Unit, Visit
+from gcemu.maps.sparse import SparseArray
 
 SLOTS = 8  # bucketCnt and abi.SwissMapGroupSlots: 8 slots per bucket and per group
 
@@ -40,13 +42,17 @@ def slot_readers(arr: Any) -> tuple[Any, Any, bool]:
     return kp, ep, direct
 
 
-def scan_bitmap(arr: Any, holders: Sequence[Any], states: str, stale_of: Sequence[bool],
+def scan_bitmap(arr: Any, holders: SparseArray, states: str, stale_of: Sequence[bool],
                 visit: Visit, step: bool) -> Iterator[Unit]:
     """Every pointer word of every slot of ``holders`` (and each holder's overflow
     pointer, if it has one). ``states`` names the holder's state bytes (``tophash``,
     ``ctrl``); ``stale_of[byte]`` whether a slot in that state is not full."""
     kp, ep, direct = slot_readers(arr)
-    for idx, b in enumerate(holders):
+    if step:  # every holder's units, an untouched one read as zeros
+        pairs: Iterator[tuple[int, Any]] = ((i, holders.peek(i)) for i in range(len(holders)))
+    else:  # an untouched holder holds no pointer
+        pairs = holders.built()
+    for idx, b in pairs:
         th, keys, elems = getattr(b, states), b.keys, b.elems
         for i in range(SLOTS):
             t = th[i]
@@ -75,10 +81,10 @@ def scan_bitmap(arr: Any, holders: Sequence[Any], states: str, stale_of: Sequenc
             visit(ovf, ("overflow", arr, idx, 0))
 
 
-def shade_bitmap(arr: Any, holders: Sequence[Any], shade: Callable[[Any], Any]) -> None:
+def shade_bitmap(arr: Any, holders: SparseArray, shade: Callable[[Any], Any]) -> None:
     """Shade every pointer `scan_bitmap` visits in ``holders``, edges left out."""
     kp, ep, direct = slot_readers(arr)
-    for b in holders:
+    for _, b in holders.built():
         if kp is not None:
             for k in b.keys:
                 for p in kp(k):

@@ -182,7 +182,7 @@ class Map(MapFront):
             arr = dirty
             if self.heap.marking:  # memclrHasPointers: the bulk barrier
                 self.heap.shade_pointers(arr.pointers())
-            for b in arr.buckets:
+            for _, b in arr.buckets.built():  # an untouched bucket is zero already
                 b.zero()
         next_ov = None
         if nbuckets != base:

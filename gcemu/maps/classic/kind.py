@@ -64,9 +64,12 @@ def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
         if ovf is not None:
             visit(ovf, ("overflow", arr, 0, 0))
         return
-    buckets = arr.buckets
-    for j in range(arr.nbase):
-        b = buckets[j]
+    buckets, nbase = arr.buckets, arr.nbase
+    if step:  # every bucket's units, an untouched one read as zeros
+        heads: Iterator[tuple[int, Any]] = ((j, buckets.peek(j)) for j in range(nbase))
+    else:  # an untouched bucket holds no pointer
+        heads = ((j, b) for j, b in buckets.built() if j < nbase)
+    for j, b in heads:
         pos = 0
         tracing = True
         while b is not None:
@@ -167,7 +170,9 @@ def measure(m: Map) -> tuple[dict[str, int], dict[str, int], set]:
             continue
         out[key] += arr.size
         parts.add(arr)
-        for b in arr.buckets[:arr.nbase]:
+        for j, b in arr.buckets.built():  # an untouched bucket has no overflow
+            if j >= arr.nbase:
+                break
             for c in b.chain():
                 o = c.owner
                 if o not in parts:

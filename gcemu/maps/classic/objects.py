@@ -12,11 +12,13 @@ overflow buckets, or one ``newobject(t.Bucket)`` overflow bucket. ``mapextra``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
 from gcemu.maps.classic.const import BUCKET_CNT, MAPEXTRA_SIZE
 from gcemu.maps.common import slot_words
+from gcemu.maps.sparse import SparseArray
 from gcemu.mem.sizeclasses import roundupsize, slot_size
 
 if TYPE_CHECKING:
@@ -39,21 +41,16 @@ class Bucket:
     index: int
 
     @classmethod
-    def zeroed(cls, owner: BucketArray, n: int) -> list[Bucket]:
-        """The ``n`` zeroed buckets of an allocation (made without ``__init__``
-        calls: a growth makes thousands)."""
-        new = cls.__new__
-        out = []
-        for i in range(n):
-            b = new(cls)
-            b.tophash = bytearray(BUCKET_CNT)
-            b.keys = [None] * BUCKET_CNT
-            b.elems = [None] * BUCKET_CNT
-            b.overflow = None
-            b.owner = owner
-            b.index = i
-            out.append(b)
-        return out
+    def zeroed(cls, owner: BucketArray | None, i: int) -> Bucket:
+        """Bucket ``i`` of an allocation, zeroed (made without an ``__init__`` call)."""
+        b = cls.__new__(cls)
+        b.tophash = bytearray(BUCKET_CNT)
+        b.keys = [None] * BUCKET_CNT
+        b.elems = [None] * BUCKET_CNT
+        b.overflow = None
+        b.owner = owner
+        b.index = i
+        return b
 
     def chain(self) -> Iterator[Bucket]:
         """This bucket and the overflow buckets after it."""
@@ -72,12 +69,19 @@ class Bucket:
         return f"<bucket {self.index} of {self.owner.label} tophash={list(self.tophash)}>"
 
 
+# what an untouched bucket reads as (`SparseArray.peek`): zero bytes, immutable
+ZERO_BUCKET = Bucket.zeroed(None, -1)
+ZERO_BUCKET.tophash = bytes(BUCKET_CNT)  # type: ignore[assignment]
+ZERO_BUCKET.keys = ZERO_BUCKET.elems = (None,) * BUCKET_CNT  # type: ignore[assignment]
+
+
 class BucketArray(HeapObject):
     """An array of buckets in one allocation (``newarray(t.Bucket, n)``).
 
     ``nbase`` is ``2^B`` for a bucket array made by makeBucketArray; the buckets from
     ``nbase`` on are its preallocated overflow buckets. A separately allocated
     overflow bucket (``newobject(t.Bucket)``) is an array of one with role "overflow".
+    ``buckets`` is a `SparseArray`: a bucket is built when first indexed.
     """
 
     __slots__ = ("buckets", "hmap", "nbase", "role")
@@ -87,7 +91,7 @@ class BucketArray(HeapObject):
         self.hmap = hmap
         self.nbase = nbase
         self.role = role
-        self.buckets = Bucket.zeroed(self, nbuckets)
+        self.buckets = SparseArray(nbuckets, partial(Bucket.zeroed, self), ZERO_BUCKET)
 
     def kind_label(self) -> str:
         return self.role
@@ -98,7 +102,7 @@ class BucketArray(HeapObject):
         if h.layout.noscan:
             return ()
         out = []
-        for b in self.buckets:
+        for _, b in self.buckets.built():
             out += slot_words(h, (b,))
             if b.overflow is not None:
                 out.append(b.overflow)

@@ -15,11 +15,13 @@ so a pointer to a group keeps the whole array alive, as an interior pointer does
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
 from gcemu.gotypes import GoType
 from gcemu.maps.common import slot_words
+from gcemu.maps.sparse import SparseArray
 from gcemu.mem.sizeclasses import slot_size
 
 if TYPE_CHECKING:
@@ -123,20 +125,16 @@ class Group:
     index: int
 
     @classmethod
-    def empty(cls, owner: GroupsArray, n: int) -> list[Group]:
-        """The ``n`` empty groups of an allocation (made without ``__init__`` calls:
-        a table's growth makes hundreds)."""
-        new = cls.__new__
-        out = []
-        for i in range(n):
-            g = new(cls)
-            g.ctrl = bytearray(EMPTY_CTRL)
-            g.keys = [None] * SLOTS
-            g.elems = [None] * SLOTS
-            g.owner = owner
-            g.index = i
-            out.append(g)
-        return out
+    def empty(cls, owner: GroupsArray | None, i: int) -> Group:
+        """Group ``i`` of an allocation, every control byte empty (made without an
+        ``__init__`` call)."""
+        g = cls.__new__(cls)
+        g.ctrl = bytearray(EMPTY_CTRL)
+        g.keys = [None] * SLOTS
+        g.elems = [None] * SLOTS
+        g.owner = owner
+        g.index = i
+        return g
 
     def zero(self) -> None:
         """typedmemclr(typ.Group, g): every byte, control word included."""
@@ -148,9 +146,16 @@ class Group:
         return f"<group {self.index} of {self.owner.label} ctrl=[{ctrl}]>"
 
 
+# what an untouched group reads as (`SparseArray.peek`): control bytes EMPTY, immutable
+ZERO_GROUP = Group.empty(None, -1)
+ZERO_GROUP.ctrl = EMPTY_CTRL  # type: ignore[assignment]
+ZERO_GROUP.keys = ZERO_GROUP.elems = _NILS  # type: ignore[assignment]
+
+
 class GroupsArray(HeapObject):
     """``newarray(typ.Group, n)`` (maps/group.go: newGroups): the groups of one table,
-    or the single group of a small map (``table`` is None)."""
+    or the single group of a small map (``table`` is None). ``groups`` is a
+    `SparseArray`: a group is built when first indexed."""
 
     __slots__ = ("groups", "hmap", "table")
 
@@ -159,7 +164,7 @@ class GroupsArray(HeapObject):
                          noscan=hmap.layout.noscan)
         self.hmap = hmap
         self.table = table
-        self.groups = Group.empty(self, n)
+        self.groups = SparseArray(n, partial(Group.empty, self), ZERO_GROUP)
 
     def kind_label(self) -> str:
         return "groups" if self.table is not None else "group"
@@ -173,7 +178,7 @@ class GroupsArray(HeapObject):
 
     def pointers(self):
         """Every pointer word of every slot, whatever its control byte (a bitmap scan)."""
-        return () if self.noscan else slot_words(self.hmap, self.groups)
+        return () if self.noscan else slot_words(self.hmap, (g for _, g in self.groups.built()))
 
 
 def new_groups(m: SwissMap, n: int, table: Table | None) -> GroupsArray:

@@ -206,7 +206,7 @@ class Table(HeapObject):
         """(hash, key slot, elem slot) of every full slot, in group and slot order,
         hashed again with the seed as grow and split do."""
         hash, seed, indirect = m._hash, m.seed, m.layout.indirect_key
-        for g in self.groups_obj.groups:
+        for _, g in self.groups_obj.groups.built():  # an untouched group is empty
             ctrl, keys, elems = g.ctrl, g.keys, g.elems
             for j in range(SLOTS):
                 if not ctrl[j] & CTRL_EMPTY:

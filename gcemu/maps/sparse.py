@@ -1,0 +1,81 @@
+"""A slot array whose buckets (or groups) are built on first use.
+
+Invariant
+---------
+runtime.makeBucketArray and maps.newGroups hand out zeroed memory: until a bucket
+(group) is touched, its every byte is the zero state (tophash emptyRest, control bytes
+EMPTY, no keys, no elems, a nil overflow pointer but for the sentinel). A
+`SparseArray` of ``n`` holders keeps only the holders that have been touched; an
+untouched one is built, zeroed, the first time it is indexed, so its identity (owner,
+index) is the one it would have had. What Go finds in an untouched holder is zero
+words only, so a bitmap scan (runtime.scanobject) that visits only the built holders
+(`built`) traces the same pointers, and a stepper that wants every slot reads an
+untouched one through `peek` as the shared read-only zero holder (``empty``) without
+building it. Bytes and MemStats come from the allocation's size, never from how many
+holders were built.
+
+Steps
+-----
+- ``arr[i]`` (``0 <= i < n``, or ``-n <= i < 0``): the built holder, else
+  ``make(i)``, kept (``__missing__``; a built holder is a plain dict hit).
+- ``arr[a:b]``: those holders, built, as a list;
+- ``len(arr)`` is ``n``; ``iter(arr)`` builds and yields every holder, in order.
+- `built` yields ``(i, holder)`` for the built holders in index order; `peek(i)` the
+  built holder or ``empty``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class SparseArray(dict):
+    """``n`` holders of one allocation, built on first index (see the module)."""
+
+    __slots__ = ("empty", "make", "n")
+
+    def __init__(self, n: int, make: Callable[[int], Any], empty: Any):
+        super().__init__()
+        self.n = n
+        self.make = make
+        self.empty = empty
+
+    def __getitem__(self, i: Any) -> Any:
+        if i.__class__ is slice:  # a list's slice: those holders, built
+            return [self[j] for j in range(*i.indices(self.n))]
+        return dict.__getitem__(self, i)
+
+    def __missing__(self, i: int) -> Any:
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(f"holder {i} of an array of {self.n}")
+        b = dict.get(self, i)
+        if b is None:
+            b = self.make(i)
+            self[i] = b
+        return b
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(self.n):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+    def built(self) -> Iterator[tuple[int, Any]]:
+        """(index, holder) of every built holder, in index order."""
+        if dict.__len__(self) == self.n:
+            return ((i, self[i]) for i in range(self.n))
+        return iter(sorted(self.items()))
+
+    def peek(self, i: int) -> Any:
+        """Holder ``i`` if built, else the shared zero holder (never build it)."""
+        return dict.get(self, i, self.empty)
+
+
+__all__ = ["SparseArray"]

@@ -136,7 +136,7 @@ def test_hint_100_gives_B4_and_4096_bytes(new_heap):
     assert len(arr.buckets) == 19 and arr.nbase == 16 and len(m.buckets) == 16
     assert m.extra is not None and m.extra.next_overflow is arr.buckets[16]
     assert arr.buckets[18].overflow is arr.buckets[0]  # the end-of-pool sentinel
-    assert all(b.overflow is None for b in arr.buckets[:18])
+    assert all(b.overflow is None for b in arr.buckets.take(0, 18))
 
 
 # §12.2: B -> (nbuckets, bytes) for map[string]*T (208, scan) and map[int64]int64 (144, noscan)
@@ -541,7 +541,7 @@ def test_same_size_grow_from_too_many_overflow_buckets(new_heap, mtype):
     assert evacuated_set(m) == {0, 2}
     m[33] = val  # old 1, then old 3: done
     assert not m.growing() and m.flags & SAME_SIZE_GROW == 0 and m.nevacuate == 4
-    for b in old.buckets[:4]:  # same-size: everything went to X
+    for b in old.buckets.take(0, 4):  # same-size: everything went to X
         for c in chain(b):
             assert all(t in (EVACUATED_X, EVACUATED_EMPTY) for t in c.tophash)
     b1 = m.buckets[1]
@@ -581,7 +581,7 @@ def test_preallocated_overflow_pool_and_sentinel(new_heap):
     h = new_heap()
     m = h.make_map("map[string]*T", hint=53, hash=lambda k, s: (TOP << 56) | n_of(k) << 4)
     arr = m.buckets_obj
-    pool = arr.buckets[16:]
+    pool = arr.buckets.take(16)
     assert m.B == 4 and len(pool) == 3 and pool[2].overflow is arr.buckets[0]
     for i in range(8):
         m[f"k{i}"] = None
@@ -787,9 +787,9 @@ def test_evacuate_clearing_b2_b3(new_heap, model, ranged):
     if ranged:
         assert len(list(m.items())) == 52
     old = m.buckets_obj
-    old_ovf = [b.overflow for b in old.buckets[:8]]
+    old_ovf = [b.overflow for b in old.buckets.take(0, 8)]
     assert [o is not None for o in old_ovf] == [True] * 4 + [False] * 4
-    before = {j: (list(b.keys), list(b.elems)) for j, b in enumerate(old.buckets[:8])}
+    before = {j: (list(b.keys), list(b.elems)) for j, b in enumerate(old.buckets.take(0, 8))}
     t52 = h.new("T")
     m["k52"] = t52
     assert m.growing() and m.nevacuate == 1
@@ -799,7 +799,7 @@ def test_evacuate_clearing_b2_b3(new_heap, model, ranged):
     assert (m.count, m.B, m.growing(), m.nevacuate) == (1, 4, False, 8)
     h.set_global("old", old)  # hold the old array, as the spec's program does
     clears = model == "go" and not ranged
-    for j, b in enumerate(old.buckets[:8]):
+    for j, b in enumerate(old.buckets.take(0, 8)):
         assert all(t in (2, 3, 4) for t in b.tophash)  # tophash always preserved
         if clears:
             assert b.keys == [None] * 8 and b.elems == [None] * 8 and b.overflow is None
@@ -1140,7 +1140,7 @@ def test_clear(new_heap, model):
     assert m.extra.next_overflow is arr.buckets[32]  # the pool is rebuilt
     assert m.extra.overflow is None and m.extra.oldoverflow is None
     assert arr.buckets[-1].overflow is arr.buckets[0]
-    for b in arr.buckets[:-1]:
+    for b in arr.buckets.take(0, -1):
         assert list(b.tophash) == [EMPTY_REST] * 8 and b.overflow is None
         assert b.keys == [None] * 8 and b.elems == [None] * 8
     assert list(it) == []  # a live iterator stops producing

@@ -373,7 +373,7 @@ class MapMachine(RuleBasedStateMachine):
         """§3.3: the preallocated overflow buckets are used in order; the unused ones
         are zero, the last one carries the sentinel until it is taken."""
         m = self.m
-        pool = arr.buckets[arr.nbase:]
+        pool = arr.buckets.take(arr.nbase)
         nxt = m.extra.next_overflow if m.extra else None
         if not pool:
             assert nxt is None

@@ -259,7 +259,7 @@ def grown_with_old_array_held(model: str, ranged: bool):
 @pytest.mark.parametrize("model", MODELS)
 def test_b2_never_ranged_old_array_is_cleared(model):
     h, _m, old, originals = grown_with_old_array_held(model, ranged=False)
-    heads = old.buckets[:old.nbase]
+    heads = old.buckets.take(0, old.nbase)
     assert all(2 <= t <= 4 for b in heads for t in b.tophash)  # tophash kept
     r = h.collect()
     assert r.retained(old)

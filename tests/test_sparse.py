@@ -43,7 +43,7 @@ def test_a_sparse_array_reads_as_the_list_it_stands_for(n, touches, a, b):
                 arr[i]
     assert [i for i, _ in arr.built()] == sorted({i % n for i in touches if -n <= i < n})
     assert all(arr.peek(i) == (ref[i] if i in dict.keys(arr) else "zero") for i in range(n))
-    assert arr[a:b] == ref[a:b] and len(arr) == n and bool(arr) == bool(n)
+    assert arr.take(a, b) == ref[a:b] and len(arr) == n and bool(arr) == bool(n)
     assert list(arr) == ref and [i for i, _ in arr.built()] == list(range(n))
 
 

@@ -323,7 +323,7 @@ class _Comparer(Comparer):
         for arr in (m.buckets_obj,):
             if arr is None:
                 continue
-            for b in arr.buckets[:1 << m.B]:
+            for b in arr.buckets.take(0, 1 << m.B):
                 c = b.overflow
                 while c is not None:
                     linked += 1

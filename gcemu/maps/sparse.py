@@ -41,11 +41,6 @@ class SparseArray(dict):
         self.make = make
         self.empty = empty
 
-    def __getitem__(self, i: Any) -> Any:
-        if i.__class__ is slice:  # a list's slice: those holders, built
-            return [self[j] for j in range(*i.indices(self.n))]
-        return dict.__getitem__(self, i)
-
     def __missing__(self, i: int) -> Any:
         if i < 0:
             i += self.n
@@ -66,6 +61,11 @@ class SparseArray(dict):
 
     def __bool__(self) -> bool:
         return self.n > 0
+
+    def take(self, start: int = 0, stop: int | None = None) -> list[Any]:
+        """Holders ``start`` to ``stop`` as a list (a list's slice), built. Indexing
+        stays dict's own lookup, so a holder already built costs no Python call."""
+        return [self[j] for j in range(*slice(start, stop).indices(self.n))]
 
     def built(self) -> Iterator[tuple[int, Any]]:
         """(index, holder) of every built holder, in index order."""

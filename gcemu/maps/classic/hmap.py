@@ -136,12 +136,12 @@ class Map(MapFront):
     @property
     def buckets(self) -> list[Bucket]:
         arr = self.buckets_obj
-        return [] if arr is None else arr.buckets[:1 << self.B]
+        return [] if arr is None else arr.buckets.take(0, 1 << self.B)
 
     @property
     def oldbuckets(self) -> list[Bucket] | None:
         arr = self.oldbuckets_obj
-        return None if arr is None else arr.buckets[:self.noldbuckets()]
+        return None if arr is None else arr.buckets.take(0, self.noldbuckets())
 
     def growing(self) -> bool:
         return self.oldbuckets_obj is not None

@@ -140,14 +140,26 @@ def test_forced_run_refuses_what_the_order_program_cannot_express():
 
 
 # -- on real Go ---------------------------------------------------------------------
+def _go_orders(run, judge, want=None, tries=5):
+    """``judge`` of the order Go ran, for up to ``tries`` runs until it gives ``want``.
+    GOMAXPROCS=1 runs the order the run queues give unless sysmon preempts a goroutine
+    that ran 10 ms (runtime/proc.go: forcePreemptNS), which a loaded machine can cause;
+    so one run of a few is enough."""
+    out = []
+    for _ in range(tries):
+        out.append(judge(forced.go_order(run)))
+        if out[-1] == want:
+            break
+    return out
+
 @needs_go
 @pytest.mark.parametrize("scenario", [two_writers, grow_delete_range],
                          ids=lambda f: f.__name__)
 def test_go_runs_the_forced_order_and_the_states_agree(scenario):
     run = forced.run_forced(scenario)
     assert len({g for g, _ in run.order}) >= 3
-    theirs = forced.go_order(run)
-    assert forced.first_difference(run.order, theirs) is None
+    diffs = _go_orders(run, lambda theirs: forced.first_difference(run.order, theirs))
+    assert None in diffs, diffs
     res = forced.check_states(scenario.__name__, run)
     assert res.ok, str(res)
     assert res.map_ops == sum(r["op"] in MAP_OPS for r in run.records)
@@ -161,5 +173,7 @@ def test_a_wrong_run_queue_is_caught():
     the last spawned first (runnext)."""
     run = forced.run_forced(two_writers, strategy=Replay(()))
     assert [g for g, _ in run.order][2:4] == [2, 3]
-    diff = forced.first_difference(run.order, forced.go_order(run))
-    assert diff == "step 2: gcemu ran op 2 on goroutine 2, Go ran op 3 on goroutine 3"
+    wrong = "step 2: gcemu ran op 2 on goroutine 2, Go ran op 3 on goroutine 3"
+    diffs = _go_orders(run, lambda theirs: forced.first_difference(run.order, theirs),
+                       want=wrong)
+    assert wrong in diffs, diffs

@@ -244,7 +244,8 @@ def cmd_render(args) -> int:
     if args.frames:
         _check_frames(scn, args)
     with progress(f"{scn.path.name}: running the scenario ({args.model})"):
-        heap = prepare(scn, args.model, args.seed)
+        heap = Heap(model=args.model, seed=args.seed)
+        phases, _ = split_phases(call(scn, heap))
     kw: dict[str, Any] = {"focus": args.focus or ()}
     if args.max_buckets is not None:
         kw["max_buckets"] = args.max_buckets
@@ -252,7 +253,7 @@ def cmd_render(args) -> int:
         kw["max_objects"] = args.max_objects
     written: list[Path] = []
     if suffix == ".html":
-        written.append(_render_player(heap, dest, kw))
+        written.append(_render_player(heap, dest, {**kw, "phases": phases}))
     elif args.frames:
         written += _render_frames(heap, dest, kw)
     else:

@@ -22,9 +22,13 @@ from pathlib import Path
 import pytest
 
 import gcemu
+from gcemu.cli import main
 from gcemu.render import Recording, player_html, render, write_player
 from gcemu.render.html import log_text
-from gcemu.ui.scenario import load, prepare
+from gcemu.render.memchart import SERIES
+from gcemu.render.text import visible
+from gcemu.ui.memstats import split_phases
+from gcemu.ui.scenario import call, load, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -633,3 +637,58 @@ def test_seeking_a_long_page_replays_only_what_lies_between(open_page, tmp_path)
     assert end_s < 5, end_s                       # was 7 s at 107,000 steps
     assert page.problems == []
     print(f"\n{steps}-step page: End {end_s:.2f} s, checkpoint every {cp} steps")
+
+
+# -- the memory-over-time panel -------------------------------------------------------------
+def _phases(scenario: str) -> dict:
+    """The scenario's MemStats phases, taken the way ``gcemu render`` takes them."""
+    return split_phases(call(load(ROOT / "examples" / scenario), gcemu.Heap()))[0]
+
+
+def test_memory_panel_holds_the_chart_with_escaped_phase_names(tmp_path):
+    stats = {"HeapAlloc": 3 << 20, "HeapInuse": 4 << 20, "HeapIdle": 1 << 20,
+             "HeapReleased": 0}
+    phases = {HOSTILE[0]: stats, HOSTILE[1]: {**stats, "HeapAlloc": 5 << 20}}
+    h, _ = abc_heap("go")
+    html = player_html(h, phases=phases)
+    panel = html[html.index('<details id="memory">'):html.index("</details>")]
+    assert "(2 MemStats phases)" in panel
+    assert [f for f, _ in SERIES] == re.findall(r'data-field="(\w+)"', panel)
+    assert "<script" not in panel and "<img" not in panel and "&lt;script&gt;" in panel
+    assert html.count("<script") == 2
+    assert 'id="memory"' not in player_html(abc_heap("go")[0])
+    assert 'id="memory"' not in player_html(abc_heap("go")[0], phases={})
+
+
+def test_render_html_shows_the_memory_chart_only_with_phases(open_page, tmp_path):
+    with_phases, without = tmp_path / "mem.html", tmp_path / "plain.html"
+    assert main(["render", str(ROOT / "examples/ch1_memstats.py"), "-o", str(with_phases)]) == 0
+    assert main(["render", str(ROOT / "examples/delete_middle.py"), "-o", str(without)]) == 0
+    assert _phases("delete_middle.py") == {}
+    phases = _phases("ch1_memstats.py")
+    assert len(phases) >= 2
+
+    page = open_page(with_phases)
+    assert page.locator("#memory").count() == 1
+    assert not page.locator("#memory svg").is_visible()     # collapsed until asked
+    page.click("#memory summary")
+    page.wait_for_selector("#memory svg g.series", state="visible")
+    series = page.evaluate("""() => [...document.querySelectorAll('#memory svg g.series')]
+        .map(g => [g.dataset.field, getComputedStyle(g.querySelector('polyline')).stroke,
+                   [...g.querySelectorAll('circle')].map(c => Number(c.dataset.bytes))])""")
+    assert [s[0] for s in series] == ["HeapAlloc", "HeapInuse", "HeapIdle", "HeapReleased"]
+    assert len({s[1] for s in series}) == 4                  # four colours
+    for field, _, points in series:
+        assert points == [p[field] for p in phases.values()], field
+    labels = page.evaluate(
+        "[...document.querySelectorAll('#memory svg text.phase')].map(t => t.textContent)")
+    assert labels == [visible(name, 18) for name in phases]
+    page.keyboard.press("End")                                # the player still steps
+    assert int(page.evaluate("document.body.dataset.step")) > 0
+    assert page.problems == []
+    assert [u for u in page.requests if not u.startswith("file:")] == []
+    screenshot(page, tmp_path, "player-memory")
+
+    plain = open_page(without)
+    assert plain.locator("#memory").count() == 0
+    assert plain.problems == []

@@ -60,6 +60,9 @@ aside h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; co
 #legend > span { white-space: nowrap; display: inline-flex; align-items: center; gap: 4px; }
 #legend .sw { width: 22px; height: 12px; border: 1px solid #999; display: inline-block; }
 #legend .ln { width: 34px; height: 0; border-top: 2px solid #333; display: inline-block; }
+#memory { border-top: 1px solid var(--line); background: var(--panel); padding: 4px 10px; }
+#memory summary { font-size: 12px; text-transform: uppercase; color: #666; cursor: pointer; }
+#memwrap { max-height: 45vh; overflow: auto; }
 /* the graph */
 svg g.node.touched > .gc-shape, svg g.cluster.touched > .gc-shape {
   stroke: var(--accent); stroke-width: 4px; }

@@ -33,6 +33,7 @@ import bisect
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ from gcemu.errors import GcemuError
 from gcemu.gc.marker import Cycle
 from gcemu.render.assets import CSS, JS
 from gcemu.render.dot import CLUSTER_COLORS, EDGE_MARKS, NODE_COLORS, OLD_BORDER, pipe, scene_dot
+from gcemu.render.memchart import memory_chart_svg
 from gcemu.render.nodes import RECORD_KINDS, MapStyle
 from gcemu.render.rewind import rewind
 from gcemu.render.scene import DEFAULT_MAX_BUCKETS, DEFAULT_MAX_OBJECTS, Scene
@@ -345,7 +347,7 @@ form-action 'none'">
 <div id="banner" aria-live="polite"></div>
 <div id="svgwrap">{svg}</div>
 <div id="legend"><h2>legend</h2>{legend}</div>
-</div>
+{memory}</div>
 <aside>
 <section>
 <div id="controls">
@@ -380,12 +382,16 @@ form-action 'none'">
 
 
 def player_html(source: Any, *, focus: Any = (), max_buckets: int = DEFAULT_MAX_BUCKETS,
-                max_objects: int = DEFAULT_MAX_OBJECTS, title: str | None = None) -> str:
+                max_objects: int = DEFAULT_MAX_OBJECTS, title: str | None = None,
+                phases: Mapping[str, Mapping[str, int]] | None = None) -> str:
     """The stepping player of a GC cycle, as the text of one self-contained page.
 
     ``source``: a `Recording`, a Heap (with no cycle running: one full cycle is run
     and recorded) or a Cycle (run to its end, recorded from where it is). ``focus``,
     ``max_buckets`` and ``max_objects`` choose what is drawn, as for `to_dot`.
+    ``phases`` (phase name -> its MemStats, as `gcemu.ui.memstats.split_phases`
+    gives them): when given and not empty, the page carries their memory-over-time
+    chart (`gcemu.render.memchart`) in a collapsible panel under the legend.
     Needs Graphviz's ``dot`` (for the layout).
     """
     import graphviz
@@ -419,11 +425,23 @@ def player_html(source: Any, *, focus: Any = (), max_buckets: int = DEFAULT_MAX_
     if rec.unseen:
         meta += (f" · steps 0–{rec.unseen - 1} ran before the recording: their structure "
                  f"is drawn as of step {rec.unseen}")
+    memory = _memory_panel(phases, f"runtime.MemStats at each phase · model {model}")
     js = JS
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
     return _PAGE.format(script_hash=f"sha256-{digest}", title=_h(title), meta=_h(meta),
                         css=CSS, svg=svg, legend=_legend_html(scene.style),
-                        data=_json_for_script(data), js=js)
+                        memory=memory, data=_json_for_script(data), js=js)
+
+
+def _memory_panel(phases: Mapping[str, Mapping[str, int]] | None, title: str) -> str:
+    """The collapsible panel holding the memory chart, or nothing without phases. The
+    chart's SVG escapes every user string itself and holds no script, link or style
+    element, so it sits inline under the page's Content-Security-Policy."""
+    if not phases:
+        return ""
+    return (f'<details id="memory"><summary>memory over time ({len(phases)} MemStats '
+            f'phase{"s" if len(phases) != 1 else ""})</summary>\n'
+            f'<div id="memwrap">{memory_chart_svg(phases, title)}</div></details>\n')
 
 
 def _page_data(rec: Recording, scene: Scene, snaps: list[tuple[int, Snapshot]],

@@ -1,4 +1,4 @@
-"""MemStats conformance: the spec's Go programs on real go1.23.9 and go1.25.5 against the
+"""MemStats conformance: the spec's Go programs on real go1.23.9, go1.25.5 and go1.27.3 against the
 same scenario on gcemu's heap, compared as go-memstats.md §5.4 says: deltas between
 consecutive snapshots, Go run 5 times, each gcemu delta inside [Go min - tol, Go max + tol].
 
@@ -30,8 +30,8 @@ FIELDS = ("HeapAlloc", "HeapInuse", "HeapIdle", "HeapReleased", "HeapSys", "Heap
 RUNS = 5
 SERIES = [pytest.param(s, marks=pytest.mark.skipif(not have_toolchain(s),
                                                    reason=f"no Go {s} toolchain"))
-          for s in ("1.23", "1.25")]
-MODEL = {"1.23": "go", "1.25": "go-swiss"}
+          for s in ("1.23", "1.25", "1.27")]
+MODEL = {"1.23": "go", "1.25": "go-swiss", "1.27": "go-swiss-1.27"}
 
 pytestmark = pytest.mark.skipif(not SPEC.is_dir(), reason="the spec's programs are not here")
 

@@ -1,6 +1,6 @@
 """More MemStats conformance (issue 13, "Proven against real Go"): churn (go-memstats.md
-§4.4), large objects (§1.6) and seeded random traces, each run on real go1.23.9 and
-go1.25.5 and on gcemu's heap under the matching model, compared by delta with §5.4's
+§4.4), large objects (§1.6) and seeded random traces, each run on real go1.23.9,
+go1.25.5 and go1.27.3 and on gcemu's heap under the matching model, compared by delta with §5.4's
 tolerances through test_memstats_go's helpers (5 Go runs, [Go min - tol, Go max + tol]).
 
 Steps with no automatic cycle (NumGC moved only by the forced ones) use §5.4's tight
@@ -230,7 +230,7 @@ def trace_on_gcemu(series: str, trace: list[tuple]) -> Snapshots:
 @pytest.fixture(scope="module")
 def trace_dir(tmp_path_factory):
     """series -> a build directory shared by the seeds (one module source, one cache)."""
-    return {s: tmp_path_factory.mktemp(f"randtrace{s}") for s in ("1.23", "1.25")}
+    return {s: tmp_path_factory.mktemp(f"randtrace{s}") for s in MODEL}
 
 
 @pytest.mark.parametrize("series", SERIES)

@@ -83,6 +83,7 @@ class ExprCompiler:
         self.methods: dict[str, Callable] = {}  # "(*main.T).M" -> callable
         self.call_sites: list[tuple[list, str, Frame]] = []  # for liveness
         self.dispatch = MethodSets(self.objects, self.methods)
+        self.syncmap_kv: tuple[GoT, GoT] | None = None  # gcemu.gofront.gosyncmap.infer
 
     # -- helpers --------------------------------------------------------------------
     def where(self, n: dict) -> str:
@@ -385,6 +386,10 @@ class ExprCompiler:
             raise self.unsupported(n, f"taking the address of a {x['k']} (gcemu takes "
                                    f"&x of a variable and &T{{...}})")
         t = self.t(x)
+        if gosync.is_sync_type(t):  # &sync.Map{}: the runtime object is its own pointer
+            if x.get("Elts"):
+                raise self.unsupported(x, f"a {t.s} literal with fields")
+            return lambda f: t.zero()
         if t.u.k == "struct":  # the heap zeroes the fields the literal leaves out
             items = self.struct_items(x)
             if not items:

@@ -144,7 +144,8 @@ def value(v: Any, t: GoT, plus: bool = False, top: bool = True) -> str:
     if kind == "pointer" and top and t.u.elem.kind in ("struct", "array"):
         et = t.u.elem
         conv = et.from_heap()
-        return "&" + value(conv(v.value) if conv else v.value, et, plus, False)
+        held = {n: v[n] for n, _ in et.u.fields} if et.kind == "struct" else v.value
+        return "&" + value(conv(held) if conv else held, et, plus, False)
     if kind in ("pointer", "map", "func", "chan"):
         return f"0xc{0x10000 + getattr(v, 'id', 0) * 16:09x}"
     return str(v)

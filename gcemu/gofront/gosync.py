@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gcemu.gofront import gosyncmap
 from gcemu.gofront.values import runtime_error
 
 Fn = Callable[[list], Any]
@@ -22,12 +23,21 @@ Fn = Callable[[list], Any]
 SYNC_TYPES = {"sync.Mutex": "mutex", "sync.RWMutex": "rwmutex", "sync.WaitGroup": "waitgroup"}
 
 
-def provide_sync_types(types: Any, heap: Any) -> None:
-    """The zero value of each sync type the program names is a fresh heap object."""
+def provide_sync_types(types: Any, heap: Any, kv: tuple[Any, Any] | None) -> None:
+    """The zero value of each sync type the program names is a fresh heap object;
+    ``kv``: the key and value types of its sync.Maps (gcemu.gofront.gosyncmap.infer)."""
+    key, value = (kv[0].s, kv[1].s) if kv else ("", "")
     for t in types.t:
         maker = SYNC_TYPES.get(t.s) if t.named else None
         if maker:
             t.provide(getattr(heap, maker))
+        elif t.named and t.s == "sync.Map" and kv is not None:
+            t.provide(lambda: heap.sync_map(key, value))
+
+
+def is_sync_type(t: Any) -> bool:
+    """A sync value: a runtime object, shared and never copied (GoT.provide)."""
+    return t.named and (t.s in SYNC_TYPES or t.s == "sync.Map")
 
 
 def is_sync_method(c: Any, fun: dict) -> bool:
@@ -46,7 +56,9 @@ def sync_method(c: Any, fun: dict) -> tuple[Fn, str]:
 
 
 def sync_call(c: Any, n: dict) -> Fn:
-    """``mu.Lock()``, ``wg.Add(1)``, ``mu.TryLock()``..."""
+    """``mu.Lock()``, ``wg.Add(1)``, ``mu.TryLock()``, ``m.Store(k, v)``..."""
+    if gosyncmap.method_of(c, n["Fun"]):
+        return gosyncmap.call(c, n, c.syncmap_kv)
     recv, name = sync_method(c, n["Fun"])
     args = [c.expr(a) for a in n["Args"]]
 
@@ -128,5 +140,5 @@ def range_chan(x: Fn, vs: Callable | None, once: Fn, brk: Any) -> Fn:
     return rchan
 
 
-__all__ = ["SYNC_TYPES", "close", "go_stmt", "is_sync_method", "later", "make_chan",
+__all__ = ["SYNC_TYPES", "close", "go_stmt", "is_sync_method", "is_sync_type", "later", "make_chan",
            "provide_sync_types", "range_chan", "recv", "send", "sync_call"]

@@ -15,6 +15,7 @@ import random
 import sys
 from typing import Any
 
+from gcemu.gofront import gosyncmap
 from gcemu.gofront.compile_stmt import StmtCompiler
 from gcemu.gofront.finalizers import Finalizers
 from gcemu.gofront.gosync import provide_sync_types
@@ -168,7 +169,8 @@ class Compiler(StmtCompiler):
         ast = data["ast"]
         self.escaped = escaped(ast, self.objects, data["types"])
         self.captured = captured(ast, self.objects) - set(self.escaped)
-        provide_sync_types(self.types, self.rt.heap)
+        self.syncmap_kv = gosyncmap.infer(self, ast)
+        provide_sync_types(self.types, self.rt.heap, self.syncmap_kv)
         decls = self.types.declarations()
         if decls:
             self.rt.heap.declare(decls)

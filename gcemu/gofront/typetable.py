@@ -56,6 +56,7 @@ class GoT:
         self.length = d.get("len", 0)
         self._copier: Any = False
         self._zero: Callable[[], Any] | None = None
+        self.runtime_object = False  # a sync value (provide)
 
     @property
     def kind(self) -> str:
@@ -94,8 +95,9 @@ class GoT:
         if kind in ("bool", "untyped bool"):
             return bool
         if kind == "struct":
-            fields = [(name, t, t.copier is None) for name, t in self.u.fields]
-            template = {name: t.zero() for name, t, _ in fields}
+            fields = [(name, t, t.copier is None and not t.runtime_object)
+                      for name, t in self.u.fields]
+            template = {name: t.zero() if flat else None for name, t, flat in fields}
             fresh = [(name, t.zero) for name, t, flat in fields if not flat]
             if not fresh:
                 return template.copy
@@ -119,6 +121,7 @@ class GoT:
         copied (the sync types: gcemu.gofront.gosync)."""
         self._zero = zero
         self._copier = None
+        self.runtime_object = True
 
     @property
     def copier(self) -> Callable[[Any], Any] | None:
@@ -157,6 +160,8 @@ class GoT:
         if id(self) in seen:
             return None
         seen.add(id(self))
+        if self.runtime_object:
+            return f"{self.s} (a sync value lives outside the emulated heap)"
         u = self.u
         if u.k == "basic":
             return None if u.d["name"] in HEAP_BASIC else f"{self.s} (a {u.d['name']})"

@@ -29,12 +29,15 @@ THROWS = {
     "type": "\tp := &T{}\n\tfmt.Println(\"a\")\n\truntime.SetFinalizer(p, func(t *U) {})\n",
     "twice": "\tp := &T{}\n\truntime.SetFinalizer(p, func(t *T) {})\n\tfmt.Println(\"a\")\n"
              "\truntime.SetFinalizer(p, func(t *T) {})\n",
-    "clear_any_order": "\tp := &T{id: 7}\n\truntime.SetFinalizer(p, func(t any) "
-                       "{ fmt.Println(\"any\", t.(*T).id) })\n\tq := &T{id: 8}\n"
+    # the finalizers signal on a channel: Go runs them on a goroutine of their own, so
+    # main waits for both before it prints (no race on who prints first)
+    "clear_any_order": "\tdone := make(chan bool, 2)\n\tp := &T{id: 7}\n"
+                       "\truntime.SetFinalizer(p, func(t any) "
+                       "{ fmt.Println(\"any\", t.(*T).id); done <- true })\n\tq := &T{id: 8}\n"
                        "\truntime.SetFinalizer(q, func(t *T) { fmt.Println(\"q\") })\n"
                        "\truntime.SetFinalizer(q, nil)\n\truntime.SetFinalizer(q, func(t *T) "
-                       "{ fmt.Println(\"q again\", t.id) })\n\truntime.GC()\n"
-                       "\tfmt.Println(\"end\")\n",
+                       "{ fmt.Println(\"q again\", t.id); done <- true })\n\truntime.GC()\n"
+                       "\t<-done\n\t<-done\n\tfmt.Println(\"end\")\n",
 }
 
 

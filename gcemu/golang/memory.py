@@ -37,11 +37,6 @@ def hint_for(B: int) -> int:
     return 13 * (1 << (B - 2)) + 1
 
 
-def _zero_key(t: str):
-    return {"map[string]*T": '""', "map[int64]int64": "0", "map[[200]byte]int":
-            "[200]byte{}", "map[string]string": '""', "map[int16]struct{}": "0"}.get(t)
-
-
 def go_source(types: tuple[str, ...] = MAP_TYPES, max_b: int = MAX_B) -> str:
     ns = Namespace(0, (DECL,))
     lines = ['package main', '', 'import (', '\t"fmt"', '\t"runtime"',

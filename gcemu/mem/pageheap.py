@@ -64,11 +64,6 @@ class MHeap:
         self._take(reserved_pages)
         self.inuse_pages += reserved_pages
 
-    @property
-    def sys_pages(self) -> int:
-        """HeapSys / 8192."""
-        return self.inuse_pages + self.free_pages + self.released_pages
-
     def _take(self, npages: int) -> int:
         """Mark the lowest free run of ``npages`` pages used; return its first page."""
         run = b"\x01" * npages

@@ -124,7 +124,7 @@ def slot_capacity(m) -> tuple[int, int]:
             continue
         seen: set[int] = set()  # chain buckets past the main ones
         extra = 0  # those allocated on their own (newobject), not in arr
-        for b in arr.buckets[:arr.nbase]:
+        for b in arr.buckets.take(0, arr.nbase):
             c = b.overflow
             while c is not None and id(c) not in seen:
                 seen.add(id(c))

@@ -147,6 +147,22 @@ class StringData(HeapObject):
 FRESH_STRINGS = 8
 
 
+class NewAlloc:
+    """What ``new(T)`` works out once per type instead of once per call: the type, its
+    zero value, its slot size (``span.elemsize``), noscan, the converter of a given
+    value and the name its errors use (`Heap.new` keeps one per type argument)."""
+
+    __slots__ = ("conv", "noscan", "size", "type", "what", "zero")
+
+    def __init__(self, t: GoType, conv: Callable[[Any, str], Any]):
+        self.type = t
+        self.zero = t.zero()
+        self.noscan = not t.has_pointers
+        self.size = slot_size(t.size, self.noscan)
+        self.conv = conv
+        self.what = f"value of new({t.name})"
+
+
 class Object(HeapObject):
     """An object made by ``h.new(type)``: a value of a declared Go type.
 
@@ -156,9 +172,18 @@ class Object(HeapObject):
 
     __slots__ = ("heap", "linked", "value")
 
-    def __init__(self, heap: Heap, type: GoType, value: Any, name: str | None):
-        noscan = not type.has_pointers
-        HeapObject.__init__(self, type, slot_size(type.size, noscan), name, noscan)
+    def __init__(self, heap: Heap, alloc: NewAlloc, value: Any, name: str | None):
+        # HeapObject.__init__'s fields set here, not by a chained call: this is the
+        # allocation hot path, and ``alloc`` already holds the slot size and noscan
+        self.type = alloc.type
+        self.size = alloc.size
+        self.name = name
+        self.id = 0
+        self.addr = 0
+        self.color = 0
+        self.freed = 0
+        self.owner = self
+        self.noscan = alloc.noscan
         self.heap = heap
         self.value = value
         self.linked = False  # ever stored into a map, a field or a global (pystack)
@@ -249,6 +274,7 @@ class Heap:
         self._string_ids = 0
         self.fresh_strings: deque[StringData] = deque(maxlen=FRESH_STRINGS)
         self._store_convs: dict[GoType, Callable[[Any, str], Any]] = {}
+        self._new_allocs: dict[str | GoType, NewAlloc] = {}  # per type argument of new
         self.cycles = 0
         self.marking = False
         self.op: str = ""
@@ -383,12 +409,17 @@ class Heap:
         """
         if self.readers:
             self.settle()
-        t = self.types.parse(type)
-        v = t.zero() if value is None else self.store_converter(t)(
-            value, f"value of new({t.name})")
+        try:
+            a = self._new_allocs.get(type)
+        except TypeError:  # unhashable: not a type; parse names the problem
+            a = None
+        if a is None:
+            a = self._new_alloc(type)
+        t = a.type
+        v = a.zero if value is None else a.conv(value, a.what)
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
-        obj = Object(self, t, v, name)
+        obj = Object(self, a, v, name)
         self.allocate(obj, t.size)
         if name is not None:
             self.names.setdefault(name, obj)
@@ -402,6 +433,12 @@ class Heap:
             else:
                 t.new(obj, name, None if value is None else v)
         return obj
+
+    def _new_alloc(self, type: str | GoType) -> NewAlloc:
+        """The `NewAlloc` of a type argument of `new`, made on its first use."""
+        t = self.types.parse(type)
+        a = self._new_allocs[type] = NewAlloc(t, self.store_converter(t))
+        return a
 
     # -- roots ----------------------------------------------------------------------
     def set_global(self, name: str, value: Any) -> None:
@@ -537,4 +574,4 @@ class Heap:
         return self.alloc.read_memstats()
 
 
-__all__ = ["FRESH_STRINGS", "GoTypeError", "Heap", "HeapObject", "Object", "StringData"]
+__all__ = ["FRESH_STRINGS", "GoTypeError", "Heap", "HeapObject", "NewAlloc", "Object", "StringData"]

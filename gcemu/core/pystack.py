@@ -76,6 +76,8 @@ def _objects(value: Any, depth: int, seen: set[int]) -> Iterator[HeapObject]:
         else:
             continue
         seen.add(id(v))
+        if _SCALARS.issuperset(map(type, items)):  # at C speed: e.g. a list of keys
+            continue
         for x in items:
             t = type(x)
             if t in _SCALARS:

@@ -41,7 +41,7 @@ through the barrier (gcemu.core.heap). The step loop that every front end drives
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gcemu.base.events import (
@@ -58,6 +58,7 @@ from gcemu.base.events import (
     SlotDecision,
 )
 from gcemu.base.pygc import paused
+from gcemu.core.heap import Object
 from gcemu.gc.analysis import ConsistencyError, Reachability
 from gcemu.gc.scan import (
     SLOT_ARRAYS,
@@ -71,6 +72,7 @@ from gcemu.gc.scan import (
 
 if TYPE_CHECKING:
     from gcemu.core.heap import Heap, HeapObject
+    from gcemu.gotypes import GoType
 
 MARK = "mark"
 MARK_TERMINATION = "mark termination"
@@ -285,16 +287,24 @@ class Cycle:
                     o.color = grey_color
                     push(o)
 
+        finders: dict[GoType, Callable[[Any], Any]] = {}  # Object's type -> its pointers
         while grey:
             obj = grey.pop()
-            kind = SLOT_ARRAYS.get(type(obj))
-            if kind is None:
-                plain_edges(obj, shade)
-            elif kind.shade_array is not None:
-                kind.shade_array(obj, policy, shade)
+            if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
+                find = finders.get(obj.type)
+                if find is None:
+                    find = finders[obj.type] = obj.type.pointer_finder()
+                for p in find(obj.value):
+                    shade(p)
             else:
-                for _ in scan_array(obj, policy, shade, step=False):
-                    pass
+                kind = SLOT_ARRAYS.get(type(obj))
+                if kind is None:
+                    plain_edges(obj, shade)
+                elif kind.shade_array is not None:
+                    kind.shade_array(obj, policy, shade)
+                else:
+                    for _ in scan_array(obj, policy, shade, step=False):
+                        pass
             obj.color = black
 
     def finish(self) -> None:

@@ -109,7 +109,21 @@ class Allocator:
         spc = self._spanclass[noscan].get(size)
         if spc is None:
             return self._malloc_other(size, noscan)
-        return self._small(spc)
+        # a small size seen before: nextFreeFast, inline as in mallocgc; when the span
+        # is full, (*mcache).nextFree refills it from the mcentral
+        s = self._cached[spc]
+        bits = s.allocbits
+        low = (bits + 1) & ~bits
+        i = low.bit_length() - 1
+        if i >= s.nelems:
+            s, d_live = self.mcache.refill(spc)
+            self._note_live(d_live)
+            bits = s.allocbits
+            low = (bits + 1) & ~bits
+            i = low.bit_length() - 1
+        s.allocbits = bits | low
+        s.alloc_count += 1
+        return s.base + i * s.elemsize
 
     def _malloc_other(self, size: int, noscan: bool) -> int:
         """``malloc`` for a size not yet in the span-class cache: zero, tiny or large,
@@ -124,8 +138,8 @@ class Allocator:
             if size < MAX_TINY_SIZE:
                 tiny = self.mcache.tiny
                 addr = tiny.place(size)
-                if not addr:
-                    addr = self._small(_TINY_SPC)
+                if not addr:  # a new block: a noscan 16-byte slot (tinySpanClass)
+                    addr = self.malloc(MAX_TINY_SIZE, True)
                     tiny.adopt(addr, size)
                 return addr
             spc = size_to_class(size) << 1 | 1
@@ -133,23 +147,7 @@ class Allocator:
             spc = size_to_class(size + MALLOC_HEADER_SIZE
                                 if size > MIN_SIZE_FOR_MALLOC_HEADER else size) << 1
         self._spanclass[noscan][size] = spc
-        return self._small(spc)
-
-    def _small(self, spc: int) -> int:
-        """``nextFreeFast``, else ``(*mcache).nextFree``: the lowest free slot of class ``spc``."""
-        s = self._cached[spc]
-        bits = s.allocbits
-        low = (bits + 1) & ~bits
-        i = low.bit_length() - 1
-        if i >= s.nelems:
-            s, d_live = self.mcache.refill(spc)
-            self._note_live(d_live)
-            bits = s.allocbits
-            low = (bits + 1) & ~bits
-            i = low.bit_length() - 1
-        s.allocbits = bits | low
-        s.alloc_count += 1
-        return s.base + i * s.elemsize
+        return self.malloc(size, noscan)
 
     def _large(self, size: int, noscan: bool) -> int:
         """``(*mcache).allocLarge``: a span of its own, ``ceil(size/8192)`` pages."""

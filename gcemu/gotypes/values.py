@@ -262,7 +262,22 @@ def _conv_handle(t: GoType) -> Callable[[Any, str], Any]:
             v.linked = True  # stored into the emulated heap (gcemu.core.pystack)
             return v
         raise GoTypeError(f"{what}: cannot use {_describe_handle(v, gotype)} as {t.name}")
-    return conv
+    if is_map:
+        return conv
+    pointee: GoType | None = None  # t.elem, resolved lazily (``*T`` before T is declared)
+
+    def conv_pointer(v: Any, what: str) -> Any:
+        """``conv`` with a fast path for the common store: a live handle whose type is
+        exactly the pointee (one identity test instead of the checks above)."""
+        nonlocal pointee
+        if pointee is None:
+            pointee = t.elem
+        if (type(v) is not NilMap and getattr(v, "type", None) is pointee
+                and pointee is not None and not getattr(v, "freed", 0)):
+            v.linked = True  # stored into the emulated heap (gcemu.core.pystack)
+            return v
+        return conv(v, what)
+    return conv_pointer
 
 
 _SEQUENCES = (tuple, list, bytes, bytearray)

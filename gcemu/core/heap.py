@@ -307,17 +307,21 @@ class Heap:
         """Register a new allocation (mallocgc): place it in the allocator, allocate it
         black while marking, start an automatic cycle when the trigger is reached.
 
+        The program's objects get the next id in ``heap.objects``; string data (not
+        ``shown``) is listed in ``heap.strings`` with its own ids (see "Strings").
         ``size`` is the requested size (the type's); by default the largest request
         that lands in a slot of ``obj.size`` bytes, which places every object but a
         tiny one exactly as its request would.
         """
-        obj.id = self._next_id
-        self._next_id += 1
-        self.objects[obj.id] = obj
-        return self._place(obj, size)
-
-    def _place(self, obj: HeapObject, size: int | None) -> HeapObject:
-        """`allocate`'s malloc, allocate-black and GC trigger."""
+        if obj.shown:
+            obj.id = i = self._next_id
+            self._next_id = i + 1
+            self.objects[i] = obj
+        else:
+            self._string_ids += 1
+            obj.id = self._string_ids
+            self.strings.append(obj)
+            self.fresh_strings.append(obj)
         alloc = self.alloc
         noscan = obj.noscan
         obj.addr = alloc.malloc(slot_request(obj.size, noscan) if size is None else size,
@@ -338,11 +342,7 @@ class Heap:
         if not n:
             return text
         d = StringData(n if n < MAX_TINY_SIZE else slot_size(n, True))
-        self._string_ids += 1
-        d.id = self._string_ids
-        self.strings.append(d)
-        self.fresh_strings.append(d)
-        self._place(d, n)
+        self.allocate(d, n)
         g = GoString(text)
         g.data = d
         return g

@@ -78,6 +78,7 @@ from gcemu.core.models import get_model
 from gcemu.core.roots import Stack
 from gcemu.errors import GcemuError
 from gcemu.gotypes import GoString, GoType, GoTypeError, TypeUniverse
+from gcemu.gotypes.values import is_byte_array
 from gcemu.mem.allocator import Allocator
 from gcemu.mem.memstats import MemStats
 from gcemu.mem.sizeclasses import MAX_TINY_SIZE, slot_request, slot_size
@@ -150,9 +151,10 @@ FRESH_STRINGS = 8
 class NewAlloc:
     """What ``new(T)`` works out once per type instead of once per call: the type, its
     zero value, its slot size (``span.elemsize``), noscan, the converter of a given
-    value and the name its errors use (`Heap.new` keeps one per type argument)."""
+    value, the name its errors use, and for ``[N]byte`` its N (`Heap.new` keeps one per
+    type argument)."""
 
-    __slots__ = ("conv", "noscan", "size", "type", "what", "zero")
+    __slots__ = ("conv", "nbytes", "noscan", "size", "type", "what", "zero")
 
     def __init__(self, t: GoType, conv: Callable[[Any, str], Any]):
         self.type = t
@@ -161,6 +163,9 @@ class NewAlloc:
         self.size = slot_size(t.size, self.noscan)
         self.conv = conv
         self.what = f"value of new({t.name})"
+        # a [N]byte value given as a ``bytes`` of N is in its stored form already (the
+        # converter returns it as is): `Heap.new` skips the call; -1: not a byte array
+        self.nbytes = t.length if is_byte_array(t) else -1
 
 
 class Object(HeapObject):
@@ -416,7 +421,12 @@ class Heap:
         if a is None:
             a = self._new_alloc(type)
         t = a.type
-        v = a.zero if value is None else a.conv(value, a.what)
+        if value is None:
+            v = a.zero
+        elif value.__class__ is bytes and len(value) == a.nbytes:
+            v = value
+        else:
+            v = a.conv(value, a.what)
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, a, v, name)

@@ -75,11 +75,11 @@ class TypeUniverse:
         """
         if isinstance(text, GoType):
             return text
+        if not isinstance(text, str):  # before the lookup: a list is not hashable
+            raise GoTypeError(f"a type must be Go type text, got {show(text)}")
         t = self._texts.get(text)
         if t is not None:
             return t
-        if not isinstance(text, str):
-            raise GoTypeError(f"a type must be Go type text, got {show(text)}")
         build = Build(self, text)
         t = build.build(Parser(text).type_expr())
         build.finish()

@@ -72,6 +72,7 @@ from gcemu.maps.swiss.table import (
     MAX_TABLE_CAP,
     Table,
     max_growth_left,
+    move_entries,
     new_table,
 )
 from gcemu.mem.sizeclasses import slot_size
@@ -110,9 +111,9 @@ class SwissMap(MapFront):
     directory entry and ``tables`` the distinct tables in directory order.
     """
 
-    __slots__ = ("_prunes", "_small_update_grows", "clearSeq", "dirLen", "dirPtr",
-                 "globalDepth", "globalShift", "group_size", "seed", "tombstonePossible",
-                 "used", "writing")
+    __slots__ = ("_clears_key", "_direct", "_prunes", "_small_update_grows", "clearSeq",
+                 "dirLen", "dirPtr", "globalDepth", "globalShift", "group_size", "seed",
+                 "tombstonePossible", "used", "writing")
     kind = "map"
 
     @classmethod
@@ -158,6 +159,9 @@ class SwissMap(MapFront):
         self.tombstonePossible = False
         self.clearSeq = 0
         self.writing = 0  # maps/map.go:233 Map.writing, toggled by gcemu.sched.mapsteps
+        # key and elem both in the slots: a new entry is plain stores unless the GC marks
+        self._direct = not (layout.indirect_key or layout.indirect_elem)
+        self._clears_key = layout.indirect_key or layout.key.has_pointers  # by Delete
         go = heap.model.go
         # the assignment path mapfast picks (self.variant); only these prune
         pruning = ("fast32", "fast64", "faststr")
@@ -218,24 +222,21 @@ class SwissMap(MapFront):
     def kind_label(self) -> str:
         return "map"
 
-    def __getattr__(self, name: str) -> Any:
-        if name in _CLASSIC_FIELDS:
-            raise ClassicFieldError(
-                f"{name} belongs to the classic map (models scanmap, go); a Swiss map "
-                f"(model {self.heap.model.name}) has used, seed, dirLen, globalDepth, "
-                f"tables, directory, small")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # The classic hmap's fields (B, buckets, ...) are properties that raise
+    # ClassicFieldError (`_classic_field`, set below the class), not a __getattr__: a
+    # class with __getattr__ loses CPython's specialized attribute access, and every
+    # self.used or self.seed on the hot paths cost ~30 ns instead of ~3 ns.
 
     # -- allocation -----------------------------------------------------------------------
     def _set_dir_ptr(self, p: GroupsArray | Directory) -> None:
         self._wb(self.dirPtr, p)
         self.dirPtr = p
 
-    def _dir_index(self, hash: int) -> int:
-        """maps.(*Map).directoryIndex: the top globalDepth bits of the hash."""
-        if self.dirLen == 1:
-            return 0
-        return hash >> (self.globalShift & 63)
+    def _table(self, hash: int) -> Table:
+        """The table of ``hash`` (maps.(*Map).directoryIndex: the top globalDepth
+        bits; Go masks the shift to 6 bits and so special-cases ``dirLen == 1``, where a
+        Python shift by 64 of a 64-bit hash is already 0)."""
+        return self.dirPtr.tables[hash >> self.globalShift]
 
     def _equal(self, key: Any) -> Callable[[Any], bool]:
         """typ.Key.Equal(key, x) as a test on x (NaN never equals anything)."""
@@ -268,16 +269,16 @@ class SwissMap(MapFront):
             g = self.dirPtr.groups[0]
             i = self._match(g, h2(hash), equal)
             return None if i < 0 else (g, i)
-        g, i, _ = self.dirPtr.tables[self._dir_index(hash)].find(self, hash, equal)
+        g, i, _ = self._table(hash).find(self, hash, equal)
         return None if g is None else (g, i)
 
     # -- insert ---------------------------------------------------------------------------
     def _assign(self, key: Any, value: Any) -> None:
         """runtime_mapassign (and its fast variants), then the compiled elem store."""
         hash = self._hash(key, self.seed)
-        if self.dirPtr is None:  # maps.(*Map).growToSmall
-            self._set_dir_ptr(new_groups(self, 1, None))
         if self.dirLen == 0:
+            if self.dirPtr is None:  # maps.(*Map).growToSmall
+                self._set_dir_ptr(new_groups(self, 1, None))
             g = self.dirPtr.groups[0]
             i = self._match(g, h2(hash), self._equal(key))
             if i >= 0 and (self.used < SLOTS or not self._small_update_grows):
@@ -287,15 +288,17 @@ class SwissMap(MapFront):
                 self._put_slot_small(g, hash, key, value)
                 return
             self._grow_to_table()  # Go 1.25: even when the key is present
-        while not self.dirPtr.tables[self._dir_index(hash)].put_slot(self, hash, key, value):
-            pass  # the table was rehashed: select the table again
+        equal = self._equal(key)
+        while not self.dirPtr.tables[hash >> self.globalShift].put_slot(
+                self, hash, key, value, equal):
+            pass  # the table was rehashed: select the table again (directoryIndex)
 
     def _write_new(self, g: Group, i: int, hash: int, key: Any, value: Any) -> None:
         """Fill a free slot with a new entry: the key (a new object when indirect), a
         new elem object when indirect, the control byte, then the compiled store."""
         layout = self.layout
         heap = self.heap
-        if not (heap.marking or layout.indirect_key or layout.indirect_elem):
+        if self._direct and not heap.marking:
             g.keys[i] = key  # no barrier and nothing out of line: plain stores
             g.ctrl[i] = hash & 0x7F
             self.used += 1
@@ -318,11 +321,7 @@ class SwissMap(MapFront):
         """maps.(*Map).growToTable: a 16-slot table takes the small group's entries in
         slot order; the old group is dropped, not cleared."""
         t = new_table(self, 2 * SLOTS, 0, 0)
-        g = self.dirPtr.groups[0]
-        for i in range(SLOTS):
-            if not g.ctrl[i] & CTRL_EMPTY:
-                t.unchecked_put_slot(self, self._hash(self._slot_key(g, i), self.seed),
-                                         g.keys[i], g.elems[i])
+        move_entries(self, (self.dirPtr.groups[0],), (t,), 0)
         directory = self.heap.allocate(Directory([t]))
         self._set_dir_ptr(directory)
         self.dirLen = 1
@@ -376,7 +375,7 @@ class SwissMap(MapFront):
                 self._clear_deleted(g, i)
                 g.ctrl[i] = CTRL_EMPTY
         else:
-            found = self.dirPtr.tables[self._dir_index(hash)].delete(self, hash, equal)
+            found = self._table(hash).delete(self, hash, equal)
         if self.used == 0:  # reseed to foil repeated collisions
             self.seed = self.heap.rand64()
         return found
@@ -385,8 +384,12 @@ class SwissMap(MapFront):
         """What Delete clears (§4): an indirect key's pointer, or a pointerful key; the
         elem always (an indirect elem's pointer). A pointer-free key stays, stale and
         invisible to the GC."""
-        layout = self.layout
-        if layout.indirect_key or layout.key.has_pointers:
+        if not self.heap.marking:  # plain stores: no barrier to run
+            if self._clears_key:
+                g.keys[i] = None
+            g.elems[i] = None
+            return
+        if self._clears_key:
             self._set_key(g, i, None)
         self._set_elem(g, i, None)
 
@@ -459,6 +462,20 @@ class SwissMap(MapFront):
             assert any(CTRL_EMPTY in g.ctrl for g in t.groups), f"{t!r} has no empty slot"
             used += t.used
         assert used == self.used, f"used {self.used} != {used} in the tables"
+
+
+def _classic_field(name: str) -> property:
+    """A classic-map field asked of a Swiss map: one clear error naming what it has."""
+    def get(m: SwissMap) -> Any:
+        raise ClassicFieldError(
+            f"{name} belongs to the classic map (models scanmap, go); a Swiss map "
+            f"(model {m.heap.model.name}) has used, seed, dirLen, globalDepth, "
+            f"tables, directory, small")
+    return property(get)
+
+
+for _name in _CLASSIC_FIELDS:
+    setattr(SwissMap, _name, _classic_field(_name))
 
 
 __all__ = ["ClassicFieldError", "Directory", "SwissMap"]

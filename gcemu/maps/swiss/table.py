@@ -28,7 +28,7 @@ the seed, the layout and the write barrier.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
@@ -78,6 +78,51 @@ def new_table(m: SwissMap, capacity: int, index: int, local_depth: int) -> Table
     return t
 
 
+def move_entries(m: SwissMap, groups: Iterable[Group], dsts: tuple[Table, ...],
+                 bit: int) -> None:
+    """The loop of grow, split and growToTable: each full slot of ``groups``, in group
+    and slot order, hashed again with the seed, goes to ``dsts[1]`` when ``hash & bit``
+    is set, else to ``dsts[0]``, by maps.(*table).uncheckedPutSlot: a destination is a
+    fresh table, with no tombstone and none of these keys, so the entry takes the
+    lowest empty slot of the first group on its probe that has one. The same key and
+    elem objects move (an indirect slot's pointer too); while the GC marks, the
+    stores go through the bulk barrier (typedmemmove)."""
+    hash_of, seed, indirect = m._hash, m.seed, m.layout.indirect_key
+    marking = m.heap.marking
+    to_groups = [t.groups_obj.groups for t in dsts]
+    masks = [(t.capacity >> 3) - 1 for t in dsts]
+    moved = [0] * len(dsts)
+    for g in groups:
+        keys, elems = g.keys, g.elems
+        for j, c in enumerate(g.ctrl):
+            if c & CTRL_EMPTY:
+                continue
+            k = keys[j]
+            hash = hash_of(k.value if indirect else k, seed)
+            d = 1 if hash & bit else 0
+            to, mask = to_groups[d], masks[d]
+            off = (hash >> 7) & mask
+            step = 0
+            while True:
+                ng = to[off]
+                i = ng.ctrl.find(CTRL_EMPTY)
+                if i >= 0:
+                    break
+                step += 1
+                off = (off + step) & mask
+            if marking:
+                m._set_key(ng, i, k)
+                m._set_elem(ng, i, elems[j])
+            else:
+                ng.keys[i] = k
+                ng.elems[i] = elems[j]
+            ng.ctrl[i] = hash & 0x7F
+            moved[d] += 1
+    for t, n in zip(dsts, moved, strict=True):
+        t.growthLeft -= n
+        t.used += n
+
+
 class Table(HeapObject):
     """maps.table (32 bytes): counters and the pointer to its groups."""
 
@@ -122,7 +167,7 @@ class Table(HeapObject):
         is the empty one, as matchEmptyOrDeleted().first() finds it.)
         """
         groups = self.groups_obj.groups
-        mask = len(groups) - 1
+        mask = (self.capacity >> 3) - 1  # groupsReference.lengthMask
         top = hash & 0x7F
         ind = m.layout.indirect_key
         off = (hash >> 7) & mask
@@ -148,10 +193,11 @@ class Table(HeapObject):
             off = (off + step) & mask
 
     # -- insert ---------------------------------------------------------------------------
-    def put_slot(self, m: SwissMap, hash: int, key: Any, value: Any) -> bool:
+    def put_slot(self, m: SwissMap, hash: int, key: Any, value: Any,
+                 equal: Callable[[Any], bool]) -> bool:
         """maps.(*table).PutSlot as runtime_mapassign* inline it; False when the table
         was rehashed instead (the caller selects the table again)."""
-        g, i, free = self.find(m, hash, m._equal(key))
+        g, i, free = self.find(m, hash, equal)
         if g is not None:
             m._update(g, i, key, value)  # an existing key: no counter changes
             return True
@@ -163,35 +209,16 @@ class Table(HeapObject):
         if self.growthLeft > 0:
             self.growthLeft -= 1
             self.used += 1
-            m._write_new(g, i, hash, key, value)
+            if m._direct and not m.heap.marking:  # _write_new's plain stores, inline
+                g.keys[i] = key
+                g.ctrl[i] = hash & 0x7F
+                m.used += 1
+                g.elems[i] = value
+            else:
+                m._write_new(g, i, hash, key, value)
             return True
         self.rehash(m)
         return False
-
-    def unchecked_put_slot(self, m: SwissMap, hash: int, key: Any, elem: Any) -> None:
-        """maps.(*table).uncheckedPutSlot: a key known absent, moved by a grow or split
-        (the same key and elem objects when indirect) into a fresh table, which has no
-        tombstones: the lowest empty slot of the first group on its probe with one."""
-        groups = self.groups_obj.groups
-        mask = len(groups) - 1
-        off = (hash >> 7) & mask
-        step = 0
-        while True:
-            g = groups[off]
-            i = g.ctrl.find(CTRL_EMPTY)
-            if i >= 0:
-                break
-            step += 1
-            off = (off + step) & mask
-        if m.heap.marking:  # typedmemmove: the bulk barrier
-            m._set_key(g, i, key)
-            m._set_elem(g, i, elem)
-        else:
-            g.keys[i] = key
-            g.elems[i] = elem
-        self.growthLeft -= 1
-        self.used += 1
-        g.ctrl[i] = hash & 0x7F
 
     # -- rehash ---------------------------------------------------------------------------
     def rehash(self, m: SwissMap) -> None:
@@ -202,23 +229,11 @@ class Table(HeapObject):
         else:
             self.split(m)
 
-    def full_slots(self, m: SwissMap) -> Iterator[tuple[int, Any, Any]]:
-        """(hash, key slot, elem slot) of every full slot, in group and slot order,
-        hashed again with the seed as grow and split do."""
-        hash, seed, indirect = m._hash, m.seed, m.layout.indirect_key
-        for _, g in self.groups_obj.groups.built():  # an untouched group is empty
-            ctrl, keys, elems = g.ctrl, g.keys, g.elems
-            for j in range(SLOTS):
-                if not ctrl[j] & CTRL_EMPTY:
-                    k = keys[j]
-                    yield hash(k.value if indirect else k, seed), k, elems[j]
-
     def grow(self, m: SwissMap, capacity: int) -> None:
         """maps.(*table).grow: a bigger table takes every full slot; tombstones are
         dropped; the old table is not cleared and gets ``index = -1``."""
         nt = new_table(m, capacity, self.index, self.localDepth)
-        for hash, k, e in self.full_slots(m):
-            nt.unchecked_put_slot(m, hash, k, e)
+        move_entries(m, (g for _, g in self.groups_obj.groups.built()), (nt,), 0)
         m._replace_table(nt)
         self.index = -1
 
@@ -228,9 +243,8 @@ class Table(HeapObject):
         depth = self.localDepth + 1
         left = new_table(m, MAX_TABLE_CAP, -1, depth)
         right = new_table(m, MAX_TABLE_CAP, -1, depth)
-        bit = 1 << (64 - depth)
-        for hash, k, e in self.full_slots(m):
-            (right if hash & bit else left).unchecked_put_slot(m, hash, k, e)
+        move_entries(m, (g for _, g in self.groups_obj.groups.built()), (left, right),
+                     1 << (64 - depth))
         if not (left.growthLeft and right.growthLeft):
             # Go would split again and again, doubling the directory until it runs out
             # of memory; only a degenerate hash= can do this
@@ -311,4 +325,5 @@ class Table(HeapObject):
         self.growthLeft = mgl
 
 
-__all__ = ["MAX_AVG_GROUP_LOAD", "MAX_TABLE_CAP", "Table", "max_growth_left", "new_table"]
+__all__ = ["MAX_AVG_GROUP_LOAD", "MAX_TABLE_CAP", "Table", "max_growth_left", "move_entries",
+           "new_table"]

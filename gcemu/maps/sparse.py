@@ -42,15 +42,13 @@ class SparseArray(dict):
         self.empty = empty
 
     def __missing__(self, i: int) -> Any:
-        if i < 0:
-            i += self.n
-        if not 0 <= i < self.n:
-            raise IndexError(f"holder {i} of an array of {self.n}")
-        b = dict.get(self, i)
-        if b is None:
-            b = self.make(i)
-            self[i] = b
-        return b
+        n = self.n
+        if 0 <= i < n:
+            b = self[i] = self.make(i)
+            return b
+        if -n <= i < 0:
+            return self[i + n]
+        raise IndexError(f"holder {i} of an array of {n}")
 
     def __len__(self) -> int:
         return self.n

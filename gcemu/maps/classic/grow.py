@@ -32,13 +32,11 @@ from gcemu.maps.classic.const import (
     over_load_factor,
     tophash,
 )
+from gcemu.maps.classic.objects import ZERO_SLOTS
 from gcemu.maps.common import has_nan
 
 if TYPE_CHECKING:
     from gcemu.maps.classic.hmap import Map
-
-_NILS = (None,) * BUCKET_CNT  # eight zeroed slots
-
 
 def hash_grow(h: Map) -> None:
     """runtime.hashGrow: allocate the new array; no data moves yet.
@@ -88,14 +86,18 @@ def evacuate(h: Map, oldbucket: int) -> None:
     Old slots become evacuatedX/Y/Empty. The ``go`` model then clears the main
     old bucket's keys, elems and overflow pointer, unless an iterator may still
     read the old array (oldIterator) or the bucket holds no pointers; overflow
-    buckets are only unlinked, so preallocated ones keep their contents.
+    buckets are only unlinked, so preallocated ones keep their contents. A cleared
+    bucket's keys and elems become the shared read-only `ZERO_SLOTS`: nothing writes
+    to an evacuated bucket again (writers only touch the current array), and eight
+    zeroed slots need no list of their own.
     """
     b = h.oldbuckets_obj.buckets[oldbucket]
     newbit = h.noldbuckets()
-    if not evacuated(b):
+    if not EVACUATED_X <= b.tophash[0] <= EVACUATED_EMPTY:  # evacuated(b)
         layout = h.layout
         new = h.buckets_obj.buckets
         same = h.flags & SAME_SIZE_GROW
+        # the destinations [bucket, next free slot]: X, then Y (none for sameSizeGrow)
         dst = [[new[oldbucket], 0], None if same else [new[oldbucket + newbit], 0]]
         iterating = h.flags & ITERATOR and not layout.reflexive_key
         hash0 = h.hash0
@@ -125,10 +127,10 @@ def evacuate(h: Map, oldbucket: int) -> None:
                         use_y = 1
                 th[i] = EVACUATED_X + use_y
                 d = dst[use_y]
-                if d[1] == BUCKET_CNT:
-                    d[0] = h._newoverflow(d[0])
-                    d[1] = 0
                 db, di = d
+                if di == BUCKET_CNT:
+                    db = d[0] = h._newoverflow(db)
+                    di = 0
                 db.tophash[di] = top
                 if marking:
                     h._set_key(db, di, keys[i])
@@ -146,8 +148,7 @@ def evacuate(h: Map, oldbucket: int) -> None:
                     h._set_key(b, j, None)
                     h._set_elem(b, j, None)
                 h._wb(b.overflow, None)
-            b.keys[:] = _NILS
-            b.elems[:] = _NILS
+            b.keys = b.elems = ZERO_SLOTS
             b.overflow = None
     if oldbucket == h.nevacuate:
         advance_evacuation_mark(h, newbit)

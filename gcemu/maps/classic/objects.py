@@ -61,18 +61,21 @@ class Bucket:
 
     def zero(self) -> None:
         self.tophash[:] = bytes(BUCKET_CNT)
-        self.keys[:] = [None] * BUCKET_CNT
-        self.elems[:] = [None] * BUCKET_CNT
+        self.keys = [None] * BUCKET_CNT
+        self.elems = [None] * BUCKET_CNT
         self.overflow = None
 
     def __repr__(self) -> str:
         return f"<bucket {self.index} of {self.owner.label} tophash={list(self.tophash)}>"
 
 
+# eight zeroed key or elem slots that nothing writes to again: an untouched bucket's
+# and an evacuated bucket's once evacuate cleared it (read-only, shared)
+ZERO_SLOTS = (None,) * BUCKET_CNT
 # what an untouched bucket reads as (`SparseArray.peek`): zero bytes, immutable
 ZERO_BUCKET = Bucket.zeroed(None, -1)
 ZERO_BUCKET.tophash = bytes(BUCKET_CNT)  # type: ignore[assignment]
-ZERO_BUCKET.keys = ZERO_BUCKET.elems = (None,) * BUCKET_CNT  # type: ignore[assignment]
+ZERO_BUCKET.keys = ZERO_BUCKET.elems = ZERO_SLOTS  # type: ignore[assignment]
 
 
 class BucketArray(HeapObject):

@@ -86,10 +86,11 @@ def evacuate(h: Map, oldbucket: int) -> None:
     Old slots become evacuatedX/Y/Empty. The ``go`` model then clears the main
     old bucket's keys, elems and overflow pointer, unless an iterator may still
     read the old array (oldIterator) or the bucket holds no pointers; overflow
-    buckets are only unlinked, so preallocated ones keep their contents. A cleared
-    bucket's keys and elems become the shared read-only `ZERO_SLOTS`: nothing writes
-    to an evacuated bucket again (writers only touch the current array), and eight
-    zeroed slots need no list of their own.
+    buckets are only unlinked, so preallocated ones keep their contents. Nothing but
+    mapclear writes to an evacuated bucket again (writers only touch the current
+    array), so the main bucket's tophash becomes immutable ``bytes`` and a cleared
+    bucket's keys and elems the shared read-only `ZERO_SLOTS`: less Python memory
+    for the dead arrays a growth leaves behind.
     """
     b = h.oldbuckets_obj.buckets[oldbucket]
     newbit = h.noldbuckets()
@@ -97,8 +98,13 @@ def evacuate(h: Map, oldbucket: int) -> None:
         layout = h.layout
         new = h.buckets_obj.buckets
         same = h.flags & SAME_SIZE_GROW
-        # the destinations [bucket, next free slot]: X, then Y (none for sameSizeGrow)
-        dst = [[new[oldbucket], 0], None if same else [new[oldbucket + newbit], 0]]
+        # the destinations X, then Y (none for sameSizeGrow): [bucket, next free slot,
+        # its tophash, keys, elems], moved to a new overflow bucket when full
+        x = new[oldbucket]
+        dst = [[x, 0, x.tophash, x.keys, x.elems], None]
+        if not same:
+            y = new[oldbucket + newbit]
+            dst[1] = [y, 0, y.tophash, y.keys, y.elems]
         iterating = h.flags & ITERATOR and not layout.reflexive_key
         hash0 = h.hash0
         marking = h.heap.marking
@@ -107,8 +113,7 @@ def evacuate(h: Map, oldbucket: int) -> None:
         c = b
         while c is not None:
             th, keys, elems = c.tophash, c.keys, c.elems
-            for i in range(BUCKET_CNT):
-                top = th[i]
+            for i, top in enumerate(th):
                 if top <= EMPTY_ONE:
                     th[i] = EVACUATED_EMPTY
                     continue
@@ -127,17 +132,18 @@ def evacuate(h: Map, oldbucket: int) -> None:
                         use_y = 1
                 th[i] = EVACUATED_X + use_y
                 d = dst[use_y]
-                db, di = d
+                di = d[1]
                 if di == BUCKET_CNT:
-                    db = d[0] = h._newoverflow(db)
+                    db = h._newoverflow(d[0])
+                    d[:] = db, 0, db.tophash, db.keys, db.elems
                     di = 0
-                db.tophash[di] = top
+                d[2][di] = top
                 if marking:
-                    h._set_key(db, di, keys[i])
-                    h._set_elem(db, di, elems[i])
+                    h._set_key(d[0], di, keys[i])
+                    h._set_elem(d[0], di, elems[i])
                 else:
-                    db.keys[di] = keys[i]
-                    db.elems[di] = elems[i]
+                    d[3][di] = keys[i]
+                    d[4][di] = elems[i]
                 d[1] = di + 1
             c = c.overflow
         if (h._evacuate_clears and not h.flags & OLD_ITERATOR
@@ -150,6 +156,9 @@ def evacuate(h: Map, oldbucket: int) -> None:
                 h._wb(b.overflow, None)
             b.keys = b.elems = ZERO_SLOTS
             b.overflow = None
+        # the main bucket's tophash is read-only from now on (mapclear gives it a new
+        # one): immutable bytes hold the 8 states in 24 B less than a bytearray
+        b.tophash = bytes(b.tophash)
     if oldbucket == h.nevacuate:
         advance_evacuation_mark(h, newbit)
 

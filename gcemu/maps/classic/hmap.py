@@ -482,7 +482,7 @@ class Map(MapFront):
                     if hide:
                         for i in range(BUCKET_CNT):
                             self._hide_slot(c, i)
-                    c.tophash[:] = bytes(BUCKET_CNT)
+                    c.tophash = bytearray(BUCKET_CNT)  # evacuated ones are bytes
         self.flags &= ~SAME_SIZE_GROW
         self._set_oldbuckets(None)
         self.nevacuate = 0

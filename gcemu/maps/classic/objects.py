@@ -12,7 +12,6 @@ overflow buckets, or one ``newobject(t.Bucket)`` overflow bucket. ``mapextra``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
@@ -76,6 +75,7 @@ ZERO_SLOTS = (None,) * BUCKET_CNT
 ZERO_BUCKET = Bucket.zeroed(None, -1)
 ZERO_BUCKET.tophash = bytes(BUCKET_CNT)  # type: ignore[assignment]
 ZERO_BUCKET.keys = ZERO_BUCKET.elems = ZERO_SLOTS  # type: ignore[assignment]
+_zeroed = Bucket.zeroed  # bound once: how every `BucketArray` builds its buckets
 
 
 class BucketArray(HeapObject):
@@ -94,7 +94,7 @@ class BucketArray(HeapObject):
         self.hmap = hmap
         self.nbase = nbase
         self.role = role
-        self.buckets = SparseArray(nbuckets, partial(Bucket.zeroed, self), ZERO_BUCKET)
+        self.buckets = SparseArray(nbuckets, _zeroed, ZERO_BUCKET, self)
 
     def kind_label(self) -> str:
         return self.role

@@ -28,7 +28,6 @@ from gcemu.maps.classic.const import (
     MIN_TOP_HASH,
     OLD_ITERATOR,
     SAME_SIZE_GROW,
-    evacuated,
     over_load_factor,
     tophash,
 )
@@ -166,19 +165,19 @@ def evacuate(h: Map, oldbucket: int) -> None:
 def advance_evacuation_mark(h: Map, newbit: int) -> None:
     """runtime.advanceEvacuationMark: move nevacuate past evacuated old buckets
     (at most 1024 at a time); drop oldbuckets when all are done."""
-    h.nevacuate += 1
-    stop = min(h.nevacuate + 1024, newbit)
-    old = h.oldbuckets_obj.buckets
-    while h.nevacuate != stop and evacuated(old[h.nevacuate]):
-        h.nevacuate += 1
-    if h.nevacuate == newbit:
+    nevacuate = h.nevacuate + 1
+    stop = min(nevacuate + 1024, newbit)
+    peek = h.oldbuckets_obj.buckets.peek  # an untouched bucket is not evacuated
+    while nevacuate != stop and EVACUATED_X <= peek(nevacuate).tophash[0] <= EVACUATED_EMPTY:
+        nevacuate += 1  # evacuated(old[nevacuate])
+    h.nevacuate = nevacuate
+    if nevacuate == newbit:
         h._set_oldbuckets(None)
         extra = h.extra
         if extra is not None and extra.oldoverflow is not None:
             h._wb(extra.oldoverflow, None)
             extra.oldoverflow = None
         h.flags &= ~SAME_SIZE_GROW
-
 
 
 __all__ = ["advance_evacuation_mark", "evacuate", "grow_work", "hash_grow"]

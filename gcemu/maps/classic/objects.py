@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 class Bucket:
     """One bmap: ``tophash[8]``, 8 keys, 8 elems and the overflow pointer.
 
-    ``owner`` is the allocation the bucket lives in; ``index`` its place there.
+    ``owner`` is the allocation the bucket lives in; ``index`` its place there. Once
+    evacuate is done with a main bucket, nothing writes its slots again: its tophash
+    is then ``bytes`` and, if evacuate cleared it, its keys and elems `ZERO_SLOTS`.
     """
 
     __slots__ = ("elems", "index", "keys", "overflow", "owner", "tophash")
 
-    tophash: bytearray
-    keys: list[Any]
-    elems: list[Any]
+    tophash: bytearray | bytes
+    keys: list[Any] | tuple[None, ...]
+    elems: list[Any] | tuple[None, ...]
     overflow: Bucket | None
     owner: BucketArray
     index: int

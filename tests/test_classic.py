@@ -802,7 +802,7 @@ def test_evacuate_clearing_b2_b3(new_heap, model, ranged):
     for j, b in enumerate(old.buckets.take(0, 8)):
         assert all(t in (2, 3, 4) for t in b.tophash)  # tophash always preserved
         if clears:
-            assert b.keys == [None] * 8 and b.elems == [None] * 8 and b.overflow is None
+            assert list(b.keys) == [None] * 8 and list(b.elems) == [None] * 8 and b.overflow is None
         else:
             assert (b.keys, b.elems) == before[j] and b.overflow is old_ovf[j]
     for o in old_ovf[:4]:  # overflow buckets are at most unlinked, never zeroed
@@ -841,7 +841,7 @@ def test_f_preallocated_overflow_buckets_are_never_cleared(new_heap):
     del m["k19"]
     assert m.growing() and m.B == 5 and m.count == 103 and m.oldbuckets_obj is arr
     assert evacuated(arr.buckets[0]) and evacuated(arr.buckets[7])
-    assert arr.buckets[0].keys == [None] * 8 and arr.buckets[0].overflow is None
+    assert list(arr.buckets[0].keys) == [None] * 8 and arr.buckets[0].overflow is None
     assert pre.keys[0] == "k96" and pre.elems[0] is ts[96]  # not cleared
     assert list(pre.tophash) == [EVACUATED_X] + [EVACUATED_EMPTY] * 7
     r = h.collect()

@@ -341,7 +341,7 @@ class MapMachine(RuleBasedStateMachine):
         if go and growing and m.layout.has_pointers and not m.flags & OLD_ITERATOR:
             for ob in m.oldbuckets:  # §8.3: evacuate cleared the main old bucket
                 if evacuated(ob):
-                    assert ob.keys == [None] * 8 and ob.elems == [None] * 8
+                    assert list(ob.keys) == [None] * 8 and list(ob.elems) == [None] * 8
                     assert ob.overflow is None
 
     def check_evacuated(self, ob, same):

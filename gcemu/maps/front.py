@@ -151,7 +151,7 @@ class MapFront(HeapObject):
             heap.settle()
         if heap.marking:
             self._op(f"m[{key!r}] = {value!r}")
-        s = self.heap.sched
+        s = heap.sched
         if s is None:
             self._assign(k, v)
         else:  # goroutines: Go's flag checks around mapassign (gcemu.sched.mapsteps):
@@ -198,13 +198,13 @@ class MapFront(HeapObject):
     # -- mapdelete ---------------------------------------------------------------------------
     def __delitem__(self, key: Any) -> None:
         """``delete(m, key)``: runtime.mapdelete; a missing key is a no-op, as in Go."""
-        k = self._key(key)
+        k = self._kconv(key, self._what_key)  # _key, one call less
         heap = self.heap
         if heap.readers:
             heap.settle()
         if heap.marking:
             self._op(f"delete(m, {key!r})")
-        s = self.heap.sched  # mapdelete map.go:760/768 + 851/854 (1.23); Map.Delete
+        s = heap.sched  # mapdelete map.go:760/768 + 851/854 (1.23); Map.Delete
         # maps/map.go:651/659 + 677/680 (1.25); an empty map returns unchecked
         checked = s is not None and s.map_write(self, "mapdelete", self.count == 0)
         found = self._delete(k)

@@ -17,7 +17,9 @@ holders were built.
 Steps
 -----
 - ``arr[i]`` (``0 <= i < n``, or ``-n <= i < 0``): the built holder, else
-  ``make(i)``, kept (``__missing__``; a built holder is a plain dict hit).
+  ``make(i)`` (``make(owner, i)`` when the array was given an ``owner``: one shared
+  function instead of a `functools.partial` per array, which costs ~290 B), kept
+  (``__missing__``; a built holder is a plain dict hit).
 - ``arr[a:b]``: those holders, built, as a list;
 - ``len(arr)`` is ``n``; ``iter(arr)`` builds and yields every holder, in order.
 - `built` yields ``(i, holder)`` for the built holders in index order; `peek(i)` the
@@ -33,24 +35,24 @@ from typing import Any
 class SparseArray(dict):
     """``n`` holders of one allocation, built on first index (see the module)."""
 
-    __slots__ = ("empty", "make", "n")
+    __slots__ = ("empty", "make", "n", "owner")
 
-    def __init__(self, n: int, make: Callable[[int], Any], empty: Any):
+    def __init__(self, n: int, make: Callable[..., Any], empty: Any, owner: Any = None):
         super().__init__()
         self.n = n
         self.make = make
         self.empty = empty
+        self.owner = owner
 
     def __missing__(self, i: int) -> Any:
-        if i < 0:
-            i += self.n
-        if not 0 <= i < self.n:
-            raise IndexError(f"holder {i} of an array of {self.n}")
-        b = dict.get(self, i)
-        if b is None:
-            b = self.make(i)
-            self[i] = b
-        return b
+        n = self.n
+        if 0 <= i < n:
+            owner = self.owner
+            b = self[i] = self.make(i) if owner is None else self.make(owner, i)
+            return b
+        if -n <= i < 0:
+            return self[i + n]
+        raise IndexError(f"holder {i} of an array of {n}")
 
     def __len__(self) -> int:
         return self.n

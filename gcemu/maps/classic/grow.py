@@ -28,17 +28,14 @@ from gcemu.maps.classic.const import (
     MIN_TOP_HASH,
     OLD_ITERATOR,
     SAME_SIZE_GROW,
-    evacuated,
     over_load_factor,
     tophash,
 )
+from gcemu.maps.classic.objects import ZERO_SLOTS
 from gcemu.maps.common import has_nan
 
 if TYPE_CHECKING:
     from gcemu.maps.classic.hmap import Map
-
-_NILS = (None,) * BUCKET_CNT  # eight zeroed slots
-
 
 def hash_grow(h: Map) -> None:
     """runtime.hashGrow: allocate the new array; no data moves yet.
@@ -88,15 +85,25 @@ def evacuate(h: Map, oldbucket: int) -> None:
     Old slots become evacuatedX/Y/Empty. The ``go`` model then clears the main
     old bucket's keys, elems and overflow pointer, unless an iterator may still
     read the old array (oldIterator) or the bucket holds no pointers; overflow
-    buckets are only unlinked, so preallocated ones keep their contents.
+    buckets are only unlinked, so preallocated ones keep their contents. Nothing but
+    mapclear writes to an evacuated bucket again (writers only touch the current
+    array), so the main bucket's tophash becomes immutable ``bytes`` and a cleared
+    bucket's keys and elems the shared read-only `ZERO_SLOTS`: less Python memory
+    for the dead arrays a growth leaves behind.
     """
     b = h.oldbuckets_obj.buckets[oldbucket]
     newbit = h.noldbuckets()
-    if not evacuated(b):
+    if not EVACUATED_X <= b.tophash[0] <= EVACUATED_EMPTY:  # evacuated(b)
         layout = h.layout
         new = h.buckets_obj.buckets
         same = h.flags & SAME_SIZE_GROW
-        dst = [[new[oldbucket], 0], None if same else [new[oldbucket + newbit], 0]]
+        # the destinations X, then Y (none for sameSizeGrow): [bucket, next free slot,
+        # its tophash, keys, elems], moved to a new overflow bucket when full
+        x = new[oldbucket]
+        dst = [[x, 0, x.tophash, x.keys, x.elems], None]
+        if not same:
+            y = new[oldbucket + newbit]
+            dst[1] = [y, 0, y.tophash, y.keys, y.elems]
         iterating = h.flags & ITERATOR and not layout.reflexive_key
         hash0 = h.hash0
         marking = h.heap.marking
@@ -105,8 +112,7 @@ def evacuate(h: Map, oldbucket: int) -> None:
         c = b
         while c is not None:
             th, keys, elems = c.tophash, c.keys, c.elems
-            for i in range(BUCKET_CNT):
-                top = th[i]
+            for i, top in enumerate(th):
                 if top <= EMPTY_ONE:
                     th[i] = EVACUATED_EMPTY
                     continue
@@ -125,17 +131,18 @@ def evacuate(h: Map, oldbucket: int) -> None:
                         use_y = 1
                 th[i] = EVACUATED_X + use_y
                 d = dst[use_y]
-                if d[1] == BUCKET_CNT:
-                    d[0] = h._newoverflow(d[0])
-                    d[1] = 0
-                db, di = d
-                db.tophash[di] = top
+                di = d[1]
+                if di == BUCKET_CNT:
+                    db = h._newoverflow(d[0])
+                    d[:] = db, 0, db.tophash, db.keys, db.elems
+                    di = 0
+                d[2][di] = top
                 if marking:
-                    h._set_key(db, di, keys[i])
-                    h._set_elem(db, di, elems[i])
+                    h._set_key(d[0], di, keys[i])
+                    h._set_elem(d[0], di, elems[i])
                 else:
-                    db.keys[di] = keys[i]
-                    db.elems[di] = elems[i]
+                    d[3][di] = keys[i]
+                    d[4][di] = elems[i]
                 d[1] = di + 1
             c = c.overflow
         if (h._evacuate_clears and not h.flags & OLD_ITERATOR
@@ -146,9 +153,11 @@ def evacuate(h: Map, oldbucket: int) -> None:
                     h._set_key(b, j, None)
                     h._set_elem(b, j, None)
                 h._wb(b.overflow, None)
-            b.keys[:] = _NILS
-            b.elems[:] = _NILS
+            b.keys = b.elems = ZERO_SLOTS
             b.overflow = None
+        # the main bucket's tophash is read-only from now on (mapclear gives it a new
+        # one): immutable bytes hold the 8 states in 24 B less than a bytearray
+        b.tophash = bytes(b.tophash)
     if oldbucket == h.nevacuate:
         advance_evacuation_mark(h, newbit)
 
@@ -156,19 +165,19 @@ def evacuate(h: Map, oldbucket: int) -> None:
 def advance_evacuation_mark(h: Map, newbit: int) -> None:
     """runtime.advanceEvacuationMark: move nevacuate past evacuated old buckets
     (at most 1024 at a time); drop oldbuckets when all are done."""
-    h.nevacuate += 1
-    stop = min(h.nevacuate + 1024, newbit)
-    old = h.oldbuckets_obj.buckets
-    while h.nevacuate != stop and evacuated(old[h.nevacuate]):
-        h.nevacuate += 1
-    if h.nevacuate == newbit:
+    nevacuate = h.nevacuate + 1
+    stop = min(nevacuate + 1024, newbit)
+    peek = h.oldbuckets_obj.buckets.peek  # an untouched bucket is not evacuated
+    while nevacuate != stop and EVACUATED_X <= peek(nevacuate).tophash[0] <= EVACUATED_EMPTY:
+        nevacuate += 1  # evacuated(old[nevacuate])
+    h.nevacuate = nevacuate
+    if nevacuate == newbit:
         h._set_oldbuckets(None)
         extra = h.extra
         if extra is not None and extra.oldoverflow is not None:
             h._wb(extra.oldoverflow, None)
             extra.oldoverflow = None
         h.flags &= ~SAME_SIZE_GROW
-
 
 
 __all__ = ["advance_evacuation_mark", "evacuate", "grow_work", "hash_grow"]

@@ -53,12 +53,13 @@ from gcemu.maps.classic.const import (
     EMPTY_ONE,
     EMPTY_REST,
     HMAP_SIZE,
+    LOAD_FACTOR_DEN,
+    LOAD_FACTOR_NUM,
     MIN_TOP_HASH,
     SAME_SIZE_GROW,
     evacuated,
     flags_text,
     over_load_factor,
-    too_many_overflow_buckets,
     tophash,
 )
 from gcemu.maps.classic.grow import grow_work, hash_grow
@@ -291,16 +292,24 @@ class Map(MapFront):
         return None
 
     def _assign(self, key: Any, value: Any) -> None:
+        """runtime.mapassign: the slot of ``key`` (found, or the first empty slot of
+        its chain, after a growth if the map must grow), then the elem store.
+
+        The hot path binds what it reads to locals and inlines `tophash`,
+        `over_load_factor` and `too_many_overflow_buckets` (const.py)."""
         layout = self.layout
         heap = self.heap
         hash = self._hash(key, self.hash0)
         if self.buckets_obj is None:  # the lazily allocated bucket of a B=0 map
             self._set_buckets(self._new_bucket("buckets").owner)
-        top = tophash(hash)
+        top = hash >> 56  # tophash(hash)
+        if top < MIN_TOP_HASH:
+            top += MIN_TOP_HASH
         indirect_key = layout.indirect_key
         equal = layout.reflexive_key or not has_nan(key)
         while True:  # again:
-            bucket = hash & ((1 << self.B) - 1)
+            B = self.B
+            bucket = hash & ((1 << B) - 1)
             if self.oldbuckets_obj is not None:
                 grow_work(self, bucket)
             b = self.buckets_obj.buckets[bucket]
@@ -322,12 +331,17 @@ class Map(MapFront):
                         self._update(b, i, key, value)
                         return
                     i = th.find(top, i + 1)
-                if th[7] == EMPTY_REST or b.overflow is None:
+                if th[7] == EMPTY_REST:
                     break
-                b = b.overflow
+                ovf = b.overflow
+                if ovf is None:
+                    break
+                b = ovf
+            count = self.count + 1
+            # over_load_factor(count, B) or too_many_overflow_buckets(noverflow, B)
             if self.oldbuckets_obj is None and (
-                    over_load_factor(self.count + 1, self.B)
-                    or too_many_overflow_buckets(self.noverflow, self.B)):
+                    (count > BUCKET_CNT and count > LOAD_FACTOR_NUM * ((1 << B) // LOAD_FACTOR_DEN))
+                    or self.noverflow >= 1 << (B if B < 15 else 15)):
                 hash_grow(self)
                 continue
             if insert_b is None:
@@ -359,9 +373,12 @@ class Map(MapFront):
         if self.oldbuckets_obj is not None:
             grow_work(self, bucket)
         b = b_orig = self.buckets_obj.buckets[bucket]
-        top = tophash(hash)
-        indirect = self.layout.indirect_key
-        equal = self.layout.reflexive_key or not has_nan(key)
+        top = hash >> 56  # tophash(hash)
+        if top < MIN_TOP_HASH:
+            top += MIN_TOP_HASH
+        layout = self.layout
+        indirect = layout.indirect_key
+        equal = layout.reflexive_key or not has_nan(key)
         while b is not None:
             th = b.tophash
             i = th.find(top)
@@ -372,7 +389,14 @@ class Map(MapFront):
                 if k == key and equal:
                     self._clear_deleted(b, i)
                     th[i] = EMPTY_ONE
-                    self._propagate_empty_rest(b, i, b_orig)
+                    # is every slot after (b, i) in the chain empty? (emptyRest next)
+                    if i == BUCKET_CNT - 1:
+                        nxt = b.overflow
+                        rest = nxt is None or nxt.tophash[0] == EMPTY_REST
+                    else:
+                        rest = th[i + 1] == EMPTY_REST
+                    if rest:
+                        self._propagate_empty_rest(b, i, b_orig)
                     self.count -= 1
                     if self.count == 0:  # reseed to foil repeated collisions (issue 25237)
                         self.hash0 = self.heap.rand32()
@@ -384,15 +408,9 @@ class Map(MapFront):
         return None
 
     def _propagate_empty_rest(self, b: Bucket, i: int, b_orig: Bucket) -> None:
-        """mapdelete's tail: if every slot after (b, i) in the chain is empty, turn
+        """mapdelete's tail, once every slot after (b, i) in the chain is empty: turn
         the run of empty slots ending here into emptyRest, walking back across
         overflow buckets until a full slot or the chain start."""
-        if i == BUCKET_CNT - 1:
-            nxt = b.overflow
-            if nxt is not None and nxt.tophash[0] != EMPTY_REST:
-                return
-        elif b.tophash[i + 1] != EMPTY_REST:
-            return
         hide = self._hides_at_empty_rest and self.heap.marking
         while True:
             if hide:
@@ -464,7 +482,7 @@ class Map(MapFront):
                     if hide:
                         for i in range(BUCKET_CNT):
                             self._hide_slot(c, i)
-                    c.tophash[:] = bytes(BUCKET_CNT)
+                    c.tophash = bytearray(BUCKET_CNT)  # evacuated ones are bytes
         self.flags &= ~SAME_SIZE_GROW
         self._set_oldbuckets(None)
         self.nevacuate = 0

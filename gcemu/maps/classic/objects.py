@@ -12,7 +12,6 @@ overflow buckets, or one ``newobject(t.Bucket)`` overflow bucket. ``mapextra``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
@@ -28,14 +27,16 @@ if TYPE_CHECKING:
 class Bucket:
     """One bmap: ``tophash[8]``, 8 keys, 8 elems and the overflow pointer.
 
-    ``owner`` is the allocation the bucket lives in; ``index`` its place there.
+    ``owner`` is the allocation the bucket lives in; ``index`` its place there. Once
+    evacuate is done with a main bucket, nothing writes its slots again: its tophash
+    is then ``bytes`` and, if evacuate cleared it, its keys and elems `ZERO_SLOTS`.
     """
 
     __slots__ = ("elems", "index", "keys", "overflow", "owner", "tophash")
 
-    tophash: bytearray
-    keys: list[Any]
-    elems: list[Any]
+    tophash: bytearray | bytes
+    keys: list[Any] | tuple[None, ...]
+    elems: list[Any] | tuple[None, ...]
     overflow: Bucket | None
     owner: BucketArray
     index: int
@@ -61,18 +62,22 @@ class Bucket:
 
     def zero(self) -> None:
         self.tophash[:] = bytes(BUCKET_CNT)
-        self.keys[:] = [None] * BUCKET_CNT
-        self.elems[:] = [None] * BUCKET_CNT
+        self.keys = [None] * BUCKET_CNT
+        self.elems = [None] * BUCKET_CNT
         self.overflow = None
 
     def __repr__(self) -> str:
         return f"<bucket {self.index} of {self.owner.label} tophash={list(self.tophash)}>"
 
 
+# eight zeroed key or elem slots that nothing writes to again: an untouched bucket's
+# and an evacuated bucket's once evacuate cleared it (read-only, shared)
+ZERO_SLOTS = (None,) * BUCKET_CNT
 # what an untouched bucket reads as (`SparseArray.peek`): zero bytes, immutable
 ZERO_BUCKET = Bucket.zeroed(None, -1)
 ZERO_BUCKET.tophash = bytes(BUCKET_CNT)  # type: ignore[assignment]
-ZERO_BUCKET.keys = ZERO_BUCKET.elems = (None,) * BUCKET_CNT  # type: ignore[assignment]
+ZERO_BUCKET.keys = ZERO_BUCKET.elems = ZERO_SLOTS  # type: ignore[assignment]
+_zeroed = Bucket.zeroed  # bound once: how every `BucketArray` builds its buckets
 
 
 class BucketArray(HeapObject):
@@ -91,7 +96,7 @@ class BucketArray(HeapObject):
         self.hmap = hmap
         self.nbase = nbase
         self.role = role
-        self.buckets = SparseArray(nbuckets, partial(Bucket.zeroed, self), ZERO_BUCKET)
+        self.buckets = SparseArray(nbuckets, _zeroed, ZERO_BUCKET, self)
 
     def kind_label(self) -> str:
         return self.role

@@ -282,6 +282,8 @@ class MapFront(HeapObject):
                 if t is not None:
                     t.iter_next(n)
         finally:
+            if heap.readers:  # the frame leaves the stack: the roots change
+                heap.settle()
             inner.close()  # its frame leaves the stack now
             if t is not None:
                 t.iter_end(n)

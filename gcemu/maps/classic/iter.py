@@ -63,6 +63,8 @@ def mapiterinit(h: Map) -> Iterator[tuple[Any, Any]]:
     try:
         yield from mapiternext(h, it, start, offset)
     finally:
+        if heap.marking:
+            h._op("range m ends")  # its frame leaves the stack: the roots change
         stack.remove(it)
 
 

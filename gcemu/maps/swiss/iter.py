@@ -192,6 +192,8 @@ def mapiterinit(m: SwissMap) -> Iterator[tuple[Any, Any]]:
                 return
             yield kv
     finally:
+        if heap.marking:
+            m._op("range m ends")  # its frame leaves the stack: the roots change
         stack.remove(it)
 
 

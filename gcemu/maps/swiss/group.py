@@ -15,7 +15,6 @@ so a pointer to a group keeps the whole array alive, as an interior pointer does
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gcemu.core.heap import HeapObject
@@ -164,7 +163,7 @@ class GroupsArray(HeapObject):
                          noscan=hmap.layout.noscan)
         self.hmap = hmap
         self.table = table
-        self.groups = SparseArray(n, partial(Group.empty, self), ZERO_GROUP)
+        self.groups = SparseArray(n, Group.empty, ZERO_GROUP, self)
 
     def kind_label(self) -> str:
         return "groups" if self.table is not None else "group"

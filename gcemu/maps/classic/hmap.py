@@ -317,11 +317,13 @@ class Map(MapFront):
             insert_i = 0
             while True:
                 th = b.tophash
-                if insert_b is None:
-                    e0, e1 = th.find(EMPTY_REST), th.find(EMPTY_ONE)
-                    if e0 >= 0 or e1 >= 0:
+                if insert_b is None:  # the chain's first empty slot: no emptyOne
+                    e = th.find(EMPTY_ONE)  # comes after an emptyRest (invariant 1)
+                    if e < 0:
+                        e = th.find(EMPTY_REST)
+                    if e >= 0:
                         insert_b = b
-                        insert_i = e1 if e0 < 0 or 0 <= e1 < e0 else e0
+                        insert_i = e
                 i = th.find(top)
                 while i >= 0:
                     k = b.keys[i]
@@ -348,6 +350,12 @@ class Map(MapFront):
                 insert_b = self._newoverflow(b)
                 insert_i = 0
             break
+        if not (heap.marking or indirect_key or layout.indirect_elem):  # plain stores
+            insert_b.keys[insert_i] = key
+            insert_b.tophash[insert_i] = top
+            self.count += 1
+            insert_b.elems[insert_i] = value
+            return
         if indirect_key:
             key = heap.allocate(Indirect(layout.key, key, "key"))
         if heap.marking:

@@ -10,7 +10,9 @@ Steps: `hash_grow` allocates the new array (twice as many buckets, or as many fo
 ``sameSizeGrow`` when there are too many overflow buckets) and moves nothing; each
 mapassign / mapdelete during the growth evacuates the old chain feeding its bucket and
 one more (`grow_work`); `evacuate` splits one old chain into its X (same index) and Y
-(index + old size) halves by the next hash bit and then, under the ``go`` model, clears
+(index + old size) halves by the next hash bit (`_move_plain` with plain stores when no
+cycle marks and keys equal themselves, `_move_chain` through the write barrier or for
+NaN keys under an iterator) and then, under the ``go`` model, clears
 the old main bucket unless an iterator may still read it; `advance_evacuation_mark`
 drops ``oldbuckets`` when the last old chain is done.
 """

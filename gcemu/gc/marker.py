@@ -289,23 +289,25 @@ class Cycle:
 
         finders: dict[GoType, Callable[[Any], Any]] = {}  # Object's type -> its pointers
         while grey:
-            obj = grey.pop()
-            if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
-                find = finders.get(obj.type)
-                if find is None:
-                    find = finders[obj.type] = obj.type.pointer_finder()
-                for p in find(obj.value):
-                    shade(p)
-            else:
-                kind = SLOT_ARRAYS.get(type(obj))
-                if kind is None:
-                    plain_edges(obj, shade)
-                elif kind.shade_array is not None:
-                    kind.shade_array(obj, policy, shade)
+            batch = grey.copy()
+            grey.clear()
+            for obj in batch:
+                if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
+                    find = finders.get(obj.type)
+                    if find is None:
+                        find = finders[obj.type] = obj.type.pointer_finder()
+                    for p in find(obj.value):
+                        shade(p)
                 else:
-                    for _ in scan_array(obj, policy, shade, step=False):
-                        pass
-            obj.color = black
+                    kind = SLOT_ARRAYS.get(type(obj))
+                    if kind is None:
+                        plain_edges(obj, shade)
+                    elif kind.shade_array is not None:
+                        kind.shade_array(obj, policy, shade)
+                    else:
+                        for _ in scan_array(obj, policy, shade, step=False):
+                            pass
+                obj.color = black
 
     def finish(self) -> None:
         """Run the cycle to its end with no events (an automatic cycle ending)."""

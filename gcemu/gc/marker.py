@@ -124,6 +124,7 @@ class Cycle:
         self.grey_color = 2 * heap.epoch
         self.black_color = self.grey_color + 1
         self.grey: list[HeapObject] = []
+        self.nmarked = 0  # allocations turned from white to grey or black this cycle
         self.record = record
         self.history = History()
         self.steps = 0
@@ -168,6 +169,7 @@ class Cycle:
         o = p.owner
         if o.color >= self.grey_color:
             return False
+        self.nmarked += 1
         if o.noscan:
             o.color = self.black_color
         else:
@@ -187,6 +189,7 @@ class Cycle:
     def allocate_black(self, obj: HeapObject) -> None:
         """gcmarknewobject: objects allocated while marking are born black."""
         obj.color = self.black_color
+        self.nmarked += 1
         if obj.shown:
             self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
             self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
@@ -275,6 +278,9 @@ class Cycle:
             self._scanning = self._scanning_obj = None
         grey, black, policy = self.grey, self.black_color, self.model.scan
         grey_color, push = self.grey_color, grey.append
+        # nmarked: the greys shaded before are counted; the batches count every grey
+        # this loop scans, noscan counts the ones blackened at once
+        scanned, noscan = -len(grey), 0
 
         def shade(p: Any, edge: tuple | None = None) -> None:
             """`Cycle.shade` for a cycle that records nothing (drain's only caller,
@@ -282,6 +288,8 @@ class Cycle:
             o = p.owner
             if o.color < grey_color:
                 if o.noscan:
+                    nonlocal noscan
+                    noscan += 1
                     o.color = black
                 else:
                     o.color = grey_color
@@ -291,6 +299,7 @@ class Cycle:
         while grey:
             batch = grey.copy()
             grey.clear()
+            scanned += len(batch)
             for obj in batch:
                 if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
                     find = finders.get(obj.type)
@@ -308,6 +317,7 @@ class Cycle:
                         for _ in scan_array(obj, policy, shade, step=False):
                             pass
                 obj.color = black
+        self.nmarked += scanned + noscan
 
     def finish(self) -> None:
         """Run the cycle to its end with no events (an automatic cycle ending)."""
@@ -359,7 +369,10 @@ class Cycle:
             self.before_sweep()
         base = self.grey_color
         objects = heap.objects
-        dead = [o for o in objects.values() if o.color < base]
+        # every allocation is an object or string data, each marked at most once: when
+        # the marks add up to them all, nothing is white and no pass looks for it
+        everything_marked = self.nmarked == len(objects) + len(heap.strings)
+        dead = [] if everything_marked else [o for o in objects.values() if o.color < base]
         record = self.record
         number = self.number
         alloc = heap.alloc
@@ -371,7 +384,9 @@ class Cycle:
             free(o.addr)
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
-        heap.sweep_strings(base, number)
+        if not everything_marked:
+            heap.sweep_strings(base, number)
+        heap.sweep_unstored()
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead

@@ -124,7 +124,9 @@ class Cycle:
         self.grey_color = 2 * heap.epoch
         self.black_color = self.grey_color + 1
         self.grey: list[HeapObject] = []
-        self.nmarked = 0  # allocations turned from white to grey or black this cycle
+        # heap objects (``shown``: not string data, which may be a literal's, never
+        # allocated) turned from white to grey or black this cycle
+        self.nmarked = 0
         self.record = record
         self.history = History()
         self.steps = 0
@@ -169,7 +171,8 @@ class Cycle:
         o = p.owner
         if o.color >= self.grey_color:
             return False
-        self.nmarked += 1
+        if o.shown:
+            self.nmarked += 1
         if o.noscan:
             o.color = self.black_color
         else:
@@ -189,8 +192,8 @@ class Cycle:
     def allocate_black(self, obj: HeapObject) -> None:
         """gcmarknewobject: objects allocated while marking are born black."""
         obj.color = self.black_color
-        self.nmarked += 1
         if obj.shown:
+            self.nmarked += 1
             self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
             self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
 
@@ -279,7 +282,8 @@ class Cycle:
         grey, black, policy = self.grey, self.black_color, self.model.scan
         grey_color, push = self.grey_color, grey.append
         # nmarked: the greys shaded before are counted; the batches count every grey
-        # this loop scans, noscan counts the ones blackened at once
+        # this loop scans (all shown: string data is noscan), noscan the shown ones
+        # blackened at once
         scanned, noscan = -len(grey), 0
 
         def shade(p: Any, edge: tuple | None = None) -> None:
@@ -288,8 +292,9 @@ class Cycle:
             o = p.owner
             if o.color < grey_color:
                 if o.noscan:
-                    nonlocal noscan
-                    noscan += 1
+                    if o.shown:
+                        nonlocal noscan
+                        noscan += 1
                     o.color = black
                 else:
                     o.color = grey_color
@@ -369,9 +374,9 @@ class Cycle:
             self.before_sweep()
         base = self.grey_color
         objects = heap.objects
-        # every allocation is an object or string data, each marked at most once: when
-        # the marks add up to them all, nothing is white and no pass looks for it
-        everything_marked = self.nmarked == len(objects) + len(heap.strings)
+        # each heap object is marked at most once: when the marks add up to them all,
+        # none is white and no pass looks for one
+        everything_marked = self.nmarked == len(objects)
         dead = [] if everything_marked else [o for o in objects.values() if o.color < base]
         record = self.record
         number = self.number
@@ -384,8 +389,7 @@ class Cycle:
             free(o.addr)
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
-        if not everything_marked:
-            heap.sweep_strings(base, number)
+        heap.sweep_strings(base, number)
         heap.sweep_unstored()
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)

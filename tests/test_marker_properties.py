@@ -233,3 +233,30 @@ def test_mutations_between_steps_leave_only_floating_garbage(model, seed, setup,
     reachable = reachable_labels(h.to_networkx())
     report = h.collect()
     assert {o.label for o in h.objects.values()} == reachable
+
+
+@pytest.mark.parametrize("model", MODELS)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 3), setup=ops, during=ops, steps=st.integers(0, 8))
+def test_the_cycle_counts_every_allocation_it_marks(model, seed, setup, during, steps):
+    """Sweep skips its search for white objects when the marks add up to every
+    allocation (`Cycle.nmarked`): the count must be exact, through stepped shades,
+    barrier shades, allocations during marking and the drain."""
+    w = World(model, seed)
+    h = w.h
+    for op in setup:
+        w.apply(op)
+    cycle = h.gc(record=False)
+    for op in during:
+        for _ in range(steps):
+            if cycle.phase == "mark":
+                cycle.step()
+        w.apply(op)
+    cycle.drain()
+    marked = [o for o in h.objects.values() if o.color >= cycle.grey_color]
+    assert cycle.nmarked == len(marked)
+    cycle.run()
+    w.close_iters()
+    reachable = reachable_labels(h.to_networkx())
+    h.collect()
+    assert {o.label for o in h.objects.values()} == reachable

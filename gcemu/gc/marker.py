@@ -59,6 +59,7 @@ from gcemu.base.events import (
 )
 from gcemu.base.pygc import paused
 from gcemu.core.heap import Object
+from gcemu.errors import GcemuError
 from gcemu.gc.analysis import ConsistencyError, Reachability
 from gcemu.gc.scan import (
     SLOT_ARRAYS,
@@ -124,6 +125,9 @@ class Cycle:
         self.grey_color = 2 * heap.epoch
         self.black_color = self.grey_color + 1
         self.grey: list[HeapObject] = []
+        # heap objects (``shown``: not string data, which may be a literal's, never
+        # allocated) turned from white to grey or black this cycle
+        self.nmarked = 0
         self.record = record
         self.history = History()
         self.steps = 0
@@ -168,6 +172,8 @@ class Cycle:
         o = p.owner
         if o.color >= self.grey_color:
             return False
+        if o.shown:
+            self.nmarked += 1
         if o.noscan:
             o.color = self.black_color
         else:
@@ -188,6 +194,7 @@ class Cycle:
         """gcmarknewobject: objects allocated while marking are born black."""
         obj.color = self.black_color
         if obj.shown:
+            self.nmarked += 1
             self.shaded_by[obj] = f"allocation during marking ({self.heap.op or 'mutator'})"
             self._emit(AllocBlack(self.steps, obj.label, self.heap.op))
 
@@ -275,6 +282,10 @@ class Cycle:
             self._scanning = self._scanning_obj = None
         grey, black, policy = self.grey, self.black_color, self.model.scan
         grey_color, push = self.grey_color, grey.append
+        # nmarked: the greys shaded before are counted; the batches count every grey
+        # this loop scans (all shown: string data is noscan), noscan the shown ones
+        # blackened at once
+        scanned, noscan = -len(grey), 0
 
         def shade(p: Any, edge: tuple | None = None) -> None:
             """`Cycle.shade` for a cycle that records nothing (drain's only caller,
@@ -282,6 +293,9 @@ class Cycle:
             o = p.owner
             if o.color < grey_color:
                 if o.noscan:
+                    if o.shown:
+                        nonlocal noscan
+                        noscan += 1
                     o.color = black
                 else:
                     o.color = grey_color
@@ -289,23 +303,27 @@ class Cycle:
 
         finders: dict[GoType, Callable[[Any], Any]] = {}  # Object's type -> its pointers
         while grey:
-            obj = grey.pop()
-            if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
-                find = finders.get(obj.type)
-                if find is None:
-                    find = finders[obj.type] = obj.type.pointer_finder()
-                for p in find(obj.value):
-                    shade(p)
-            else:
-                kind = SLOT_ARRAYS.get(type(obj))
-                if kind is None:
-                    plain_edges(obj, shade)
-                elif kind.shade_array is not None:
-                    kind.shade_array(obj, policy, shade)
+            batch = grey.copy()
+            grey.clear()
+            scanned += len(batch)
+            for obj in batch:
+                if type(obj) is Object:  # most of a heap: plain_edges' first case, inlined
+                    find = finders.get(obj.type)
+                    if find is None:
+                        find = finders[obj.type] = obj.type.pointer_finder()
+                    for p in find(obj.value):
+                        shade(p)
                 else:
-                    for _ in scan_array(obj, policy, shade, step=False):
-                        pass
-            obj.color = black
+                    kind = SLOT_ARRAYS.get(type(obj))
+                    if kind is None:
+                        plain_edges(obj, shade)
+                    elif kind.shade_array is not None:
+                        kind.shade_array(obj, policy, shade)
+                    else:
+                        for _ in scan_array(obj, policy, shade, step=False):
+                            pass
+                obj.color = black
+        self.nmarked += scanned + noscan
 
     def finish(self) -> None:
         """Run the cycle to its end with no events (an automatic cycle ending)."""
@@ -357,8 +375,16 @@ class Cycle:
             self.before_sweep()
         base = self.grey_color
         objects = heap.objects
-        dead = [o for o in objects.values() if o.color < base]
+        # each heap object is marked at most once: when the marks add up to them all,
+        # none is white and no pass looks for one; a recorded cycle (it emits a Free
+        # per object anyway) still looks, and so checks the count
         record = self.record
+        everything_marked = self.nmarked == len(objects)
+        dead = [] if everything_marked and not record else [
+            o for o in objects.values() if o.color < base]
+        if dead and everything_marked:
+            raise GcemuError(f"internal error: cycle {self.number} counted every one of "
+                             f"{len(objects)} objects marked, but {dead[0].label} is white")
         number = self.number
         alloc = heap.alloc
         alloc.mark_termination(forced=self.forced)
@@ -370,6 +396,7 @@ class Cycle:
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
         heap.sweep_strings(base, number)
+        heap.sweep_unstored()
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead

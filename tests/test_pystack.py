@@ -68,18 +68,3 @@ def test_explicit_cycles_keep_the_documented_rule():
     h = _heap()
     a = h.new("B")
     assert h.collect().collected(a)
-
-
-def test_sweep_leaves_only_never_stored_live_candidates():
-    """The root scan's candidates (``heap.unstored``) after a sweep: nothing stored and
-    nothing freed (the list holds no freed object for Python)."""
-    h = _heap(trace=False)
-    m = h.make_map("map[int]*B", name="m")
-    m[0] = h.new("B")                          # stored: leaves the candidates
-    h.new("B")                                 # garbage, held by no one
-    held = h.new("B")                          # freed by the explicit cycle (its rule)
-    assert len(h.unstored) == 3
-    h.collect()
-    assert held.freed and h.unstored == []
-    fresh = h.new("B")
-    assert [id(o) for o in h.unstored] == [id(fresh)]

@@ -276,10 +276,6 @@ class Heap:
         # Go program's live locals (gcemu.gofront); see gcemu.core.pystack
         self.root_providers: list[Callable[[], Iterable[tuple[str, Any]]]] = []
         self.strings: list[StringData] = []  # live string data (see "Strings")
-        # every h.new object since the last sweep, and older ones not yet stored: the
-        # candidates of gcemu.core.pystack's "held, never stored" roots (Object.linked
-        # is set once and never cleared, so a stored one leaves for good)
-        self.unstored: list[Object] = []
         self._string_ids = 0
         self.fresh_strings: deque[StringData] = deque(maxlen=FRESH_STRINGS)
         self._store_convs: dict[GoType, Callable[[Any, str], Any]] = {}
@@ -405,11 +401,6 @@ class Heap:
                 live.append(d)
         self.strings = live
 
-    def sweep_unstored(self) -> None:
-        """After sweep: ``unstored`` drops the objects stored or freed since it was last
-        swept (so Python holds no freed object through it)."""
-        self.unstored = [o for o in self.unstored if not (o.linked or o.freed)]
-
     def start_background_gc(self) -> Collector | None:
         """``gcStart`` from ``mallocgc``: begin an automatic (not forced) cycle and
         return it. This heap has no collector (the facade, `gcemu.api.Heap`, has)."""
@@ -439,7 +430,6 @@ class Heap:
         if self.marking:
             self.mutator_op(f"new({t.name})" + (f" {name}" if name else ""))
         obj = Object(self, a, v, name)
-        self.unstored.append(obj)
         self.allocate(obj, t.size)
         if name is not None:
             self.names.setdefault(name, obj)

@@ -20,8 +20,7 @@ gcemu's own (`_INTERNAL`, the trace's record of its ``new``, its name) mean held
 Steps (`PythonStack.frames`, run when the cycle scans its stacks)
 ----------------------------------------------------------------
 1. Every object made by ``h.new``, never stored, and still referenced from Python is a
-   root (the candidates are ``heap.unstored``: what was made since the last sweep and
-   older objects still never stored, not the whole heap), and so is
+   root, and so is
    every object a root provider names (``heap.root_providers``: a Go program's live
    locals, which `gcemu.gofront` keeps in its own frames, out of this walk's sight),
    and the string data the running operation allocated last and may not have stored
@@ -42,7 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from gcemu.core.heap import Heap, HeapObject
+from gcemu.core.heap import Heap, HeapObject, Object
 from gcemu.gotypes import GoString
 
 GCEMU = str(Path(__file__).resolve().parent.parent)
@@ -50,9 +49,8 @@ DEPTH = 3  # containers inside containers inside a variable
 _CONTAINERS = (list, tuple, set, frozenset)
 _SCALARS = frozenset((int, float, str, bytes, bool, type(None)))
 # references to a never-stored object that are gcemu's own while this scan looks at it:
-# its ``owner`` (itself), ``heap.objects``, ``heap.unstored``, the scan's loop variable,
-# getrefcount's argument
-_INTERNAL = 5
+# its ``owner`` (itself), ``heap.objects``, the scan's loop variable, getrefcount's argument
+_INTERNAL = 4
 
 
 def _objects(value: Any, depth: int, seen: set[int]) -> Iterator[HeapObject]:
@@ -106,8 +104,8 @@ class _Variables:
     def pointers(self) -> Iterator[tuple[str, HeapObject]]:
         heap = self.heap
         names, traced = heap.names, heap.trace is not None
-        for o in heap.unstored:  # the marker only shades: nothing is added
-            if not (o.linked or o.freed) and sys.getrefcount(o) > (
+        for o in heap.objects.values():  # the marker only shades: nothing is added
+            if type(o) is Object and not o.linked and sys.getrefcount(o) > (
                     _INTERNAL + traced + (names.get(o.name) is o)):
                 yield "(held, never stored)", o
         for d in heap.fresh_strings:

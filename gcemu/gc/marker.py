@@ -396,7 +396,6 @@ class Cycle:
             if record:
                 self._emit(Free(self.steps, o.label, o.size))
         heap.sweep_strings(base, number)
-        heap.sweep_unstored()
         alloc.end_sweep()
         self.freed_bytes = sum(o.size for o in dead)
         self.freed = dead

@@ -37,8 +37,8 @@ pytestmark = pytest.mark.skipif(not SPEC.is_dir(), reason="the spec's programs a
 
 
 def go_deltas(series: str, program: str, tmp: Path, *args: str,
-              programs: Path = SPEC) -> list[dict[str, list]]:
-    """Per step: each field's Go deltas over RUNS runs (the S rows' differences).
+              programs: Path = SPEC, nruns: int = RUNS) -> list[dict[str, list]]:
+    """Per step: each field's Go deltas over ``nruns`` runs (the S rows' differences).
 
     ``program`` is a directory of ``programs`` (the spec's by default; the tests' own
     under tests/go/memstats/), built in the spec's module beside its snap and mapinfo."""
@@ -55,7 +55,7 @@ def go_deltas(series: str, program: str, tmp: Path, *args: str,
     subprocess.run([tc.go, "build", "-o", str(exe), f"./{program}"], cwd=src, env=tc.env(),
                    check=True, capture_output=True, timeout=300)
     runs = []
-    for _ in range(RUNS):
+    for _ in range(nruns):
         out = subprocess.run([str(exe), *args], check=True, capture_output=True, text=True,
                              timeout=120).stdout
         rows = [line.rsplit('"', 1)[1].split() for line in out.splitlines()

@@ -10,9 +10,7 @@ Steps: `hash_grow` allocates the new array (twice as many buckets, or as many fo
 ``sameSizeGrow`` when there are too many overflow buckets) and moves nothing; each
 mapassign / mapdelete during the growth evacuates the old chain feeding its bucket and
 one more (`grow_work`); `evacuate` splits one old chain into its X (same index) and Y
-(index + old size) halves by the next hash bit (`_move_plain` with plain stores when no
-cycle marks and keys equal themselves, `_move_chain` through the write barrier or for
-NaN keys under an iterator) and then, under the ``go`` model, clears
+(index + old size) halves by the next hash bit and then, under the ``go`` model, clears
 the old main bucket unless an iterator may still read it; `advance_evacuation_mark`
 drops ``oldbuckets`` when the last old chain is done.
 """
@@ -26,7 +24,6 @@ from gcemu.maps.classic.const import (
     EMPTY_ONE,
     EVACUATED_EMPTY,
     EVACUATED_X,
-    EVACUATED_Y,
     ITERATOR,
     MIN_TOP_HASH,
     OLD_ITERATOR,
@@ -39,7 +36,6 @@ from gcemu.maps.common import has_nan
 
 if TYPE_CHECKING:
     from gcemu.maps.classic.hmap import Map
-    from gcemu.maps.classic.objects import Bucket
 
 def hash_grow(h: Map) -> None:
     """runtime.hashGrow: allocate the new array; no data moves yet.
@@ -100,14 +96,55 @@ def evacuate(h: Map, oldbucket: int) -> None:
     if not EVACUATED_X <= b.tophash[0] <= EVACUATED_EMPTY:  # evacuated(b)
         layout = h.layout
         new = h.buckets_obj.buckets
-        # the destinations: X, then Y (none for sameSizeGrow)
+        same = h.flags & SAME_SIZE_GROW
+        # the destinations X, then Y (none for sameSizeGrow): [bucket, next free slot,
+        # its tophash, keys, elems], moved to a new overflow bucket when full
         x = new[oldbucket]
-        y = None if h.flags & SAME_SIZE_GROW else new[oldbucket + newbit]
+        dst = [[x, 0, x.tophash, x.keys, x.elems], None]
+        if not same:
+            y = new[oldbucket + newbit]
+            dst[1] = [y, 0, y.tophash, y.keys, y.elems]
+        iterating = h.flags & ITERATOR and not layout.reflexive_key
+        hash0 = h.hash0
         marking = h.heap.marking
-        if marking or not layout.reflexive_key:
-            _move_chain(h, b, x, y, newbit, marking)
-        else:
-            _move_plain(h, b, x, y, newbit)
+        hashf = h._hash
+        indirect_key = layout.indirect_key
+        c = b
+        while c is not None:
+            th, keys, elems = c.tophash, c.keys, c.elems
+            for i, top in enumerate(th):
+                if top <= EMPTY_ONE:
+                    th[i] = EVACUATED_EMPTY
+                    continue
+                if top < MIN_TOP_HASH:
+                    raise AssertionError("bad map state")
+                use_y = 0
+                if not same:
+                    k = keys[i]
+                    if indirect_key:
+                        k = k.value
+                    hash = hashf(k, hash0)
+                    if iterating and has_nan(k):
+                        use_y = top & 1
+                        top = tophash(hash)
+                    elif hash & newbit:
+                        use_y = 1
+                th[i] = EVACUATED_X + use_y
+                d = dst[use_y]
+                di = d[1]
+                if di == BUCKET_CNT:
+                    db = h._newoverflow(d[0])
+                    d[:] = db, 0, db.tophash, db.keys, db.elems
+                    di = 0
+                d[2][di] = top
+                if marking:
+                    h._set_key(d[0], di, keys[i])
+                    h._set_elem(d[0], di, elems[i])
+                else:
+                    d[3][di] = keys[i]
+                    d[4][di] = elems[i]
+                d[1] = di + 1
+            c = c.overflow
         if (h._evacuate_clears and not h.flags & OLD_ITERATOR
                 and layout.has_pointers):
             # memclrHasPointers(b + dataOffset, BucketSize - dataOffset)
@@ -123,99 +160,6 @@ def evacuate(h: Map, oldbucket: int) -> None:
         b.tophash = bytes(b.tophash)
     if oldbucket == h.nevacuate:
         advance_evacuation_mark(h, newbit)
-
-
-def _move_chain(h: Map, b: Bucket, x: Bucket, y: Bucket | None, newbit: int,
-                marking: bool) -> None:
-    """evacuate's general loop: each moved slot goes to X or Y (by the hash's
-    ``newbit`` bit; a key holding a NaN while an iterator runs goes by its old
-    tophash's low bit and gets a fresh tophash), through the write barrier while
-    marking; a full destination continues in a new overflow bucket."""
-    layout = h.layout
-    # [bucket, next free slot, its tophash, keys, elems], moved on when full
-    dst = [[x, 0, x.tophash, x.keys, x.elems],
-           None if y is None else [y, 0, y.tophash, y.keys, y.elems]]
-    same = y is None
-    iterating = h.flags & ITERATOR and not layout.reflexive_key
-    hash0 = h.hash0
-    hashf = h._hash
-    indirect_key = layout.indirect_key
-    c: Bucket | None = b
-    while c is not None:
-        th, keys, elems = c.tophash, c.keys, c.elems
-        for i, top in enumerate(th):
-            if top <= EMPTY_ONE:
-                th[i] = EVACUATED_EMPTY
-                continue
-            if top < MIN_TOP_HASH:
-                raise AssertionError("bad map state")
-            use_y = 0
-            if not same:
-                k = keys[i]
-                if indirect_key:
-                    k = k.value
-                hash = hashf(k, hash0)
-                if iterating and has_nan(k):
-                    use_y = top & 1
-                    top = tophash(hash)
-                elif hash & newbit:
-                    use_y = 1
-            th[i] = EVACUATED_X + use_y
-            d = dst[use_y]
-            di = d[1]
-            if di == BUCKET_CNT:
-                db = h._newoverflow(d[0])
-                d[:] = db, 0, db.tophash, db.keys, db.elems
-                di = 0
-            d[2][di] = top
-            if marking:
-                h._set_key(d[0], di, keys[i])
-                h._set_elem(d[0], di, elems[i])
-            else:
-                d[3][di] = keys[i]
-                d[4][di] = elems[i]
-            d[1] = di + 1
-        c = c.overflow
-
-
-def _move_plain(h: Map, b: Bucket, x: Bucket, y: Bucket | None, newbit: int) -> None:
-    """evacuate's loop when no cycle marks and keys equal themselves (no NaN to
-    send by its old tophash): each moved slot goes to X, or to Y when ``y`` is given
-    (not a sameSizeGrow) and its hash has the ``newbit`` bit, through plain stores;
-    a full destination continues in a new overflow bucket, as in the general loop."""
-    hash0 = h.hash0
-    hashf = h._hash
-    indirect_key = h.layout.indirect_key
-    xi = yi = 0
-    c: Bucket | None = b
-    while c is not None:
-        th, keys, elems = c.tophash, c.keys, c.elems
-        for i, top in enumerate(th):
-            if top <= EMPTY_ONE:
-                th[i] = EVACUATED_EMPTY
-                continue
-            if top < MIN_TOP_HASH:
-                raise AssertionError("bad map state")
-            k = keys[i]
-            if y is not None and hashf(k.value if indirect_key else k, hash0) & newbit:
-                th[i] = EVACUATED_Y
-                if yi == BUCKET_CNT:
-                    y = h._newoverflow(y)
-                    yi = 0
-                y.tophash[yi] = top
-                y.keys[yi] = k
-                y.elems[yi] = elems[i]
-                yi += 1
-            else:
-                th[i] = EVACUATED_X
-                if xi == BUCKET_CNT:
-                    x = h._newoverflow(x)
-                    xi = 0
-                x.tophash[xi] = top
-                x.keys[xi] = k
-                x.elems[xi] = elems[i]
-                xi += 1
-        c = c.overflow
 
 
 def advance_evacuation_mark(h: Map, newbit: int) -> None:

@@ -33,8 +33,8 @@ def built(arrs) -> int:
 @given(st.integers(0, 40), st.lists(st.integers(-60, 60), max_size=30),
        st.integers(-50, 50), st.integers(-50, 50))
 def test_a_sparse_array_reads_as_the_list_it_stands_for(n, touches, a, b):
-    arr = SparseArray(n, lambda i: ("made", i), "zero")
-    ref = [("made", i) for i in range(n)]
+    arr = SparseArray(n, lambda owner, i: ("made", owner, i), "zero", "array")
+    ref = [("made", "array", i) for i in range(n)]
     for i in touches:
         if -n <= i < n:
             assert arr[i] == ref[i]

@@ -17,10 +17,10 @@ holders were built.
 Steps
 -----
 - ``arr[i]`` (``0 <= i < n``, or ``-n <= i < 0``): the built holder, else
-  ``make(i)`` (``make(owner, i)`` when the array was given an ``owner``: one shared
-  function instead of a `functools.partial` per array, which costs ~290 B), kept
+  ``make(owner, i)`` (one shared function for every array, its allocation passed
+  along, instead of a `functools.partial` per array, which costs ~290 B), kept
   (``__missing__``; a built holder is a plain dict hit).
-- ``arr[a:b]``: those holders, built, as a list;
+- ``arr.take(a, b)``: those holders, built, as a list (a list's ``arr[a:b]``);
 - ``len(arr)`` is ``n``; ``iter(arr)`` builds and yields every holder, in order.
 - `built` yields ``(i, holder)`` for the built holders in index order; `peek(i)` the
   built holder or ``empty``.
@@ -37,7 +37,7 @@ class SparseArray(dict):
 
     __slots__ = ("empty", "make", "n", "owner")
 
-    def __init__(self, n: int, make: Callable[..., Any], empty: Any, owner: Any = None):
+    def __init__(self, n: int, make: Callable[[Any, int], Any], empty: Any, owner: Any):
         super().__init__()
         self.n = n
         self.make = make
@@ -47,8 +47,7 @@ class SparseArray(dict):
     def __missing__(self, i: int) -> Any:
         n = self.n
         if 0 <= i < n:
-            owner = self.owner
-            b = self[i] = self.make(i) if owner is None else self.make(owner, i)
+            b = self[i] = self.make(self.owner, i)
             return b
         if -n <= i < 0:
             return self[i + n]

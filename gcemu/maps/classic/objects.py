@@ -77,7 +77,6 @@ ZERO_SLOTS = (None,) * BUCKET_CNT
 ZERO_BUCKET = Bucket.zeroed(None, -1)
 ZERO_BUCKET.tophash = bytes(BUCKET_CNT)  # type: ignore[assignment]
 ZERO_BUCKET.keys = ZERO_BUCKET.elems = ZERO_SLOTS  # type: ignore[assignment]
-_zeroed = Bucket.zeroed  # bound once: how every `BucketArray` builds its buckets
 
 
 class BucketArray(HeapObject):
@@ -96,7 +95,7 @@ class BucketArray(HeapObject):
         self.hmap = hmap
         self.nbase = nbase
         self.role = role
-        self.buckets = SparseArray(nbuckets, _zeroed, ZERO_BUCKET, self)
+        self.buckets = SparseArray(nbuckets, Bucket.zeroed, ZERO_BUCKET, self)
 
     def kind_label(self) -> str:
         return self.role

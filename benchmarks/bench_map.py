@@ -19,6 +19,15 @@ Goals (issue 16): the combined time at most 6x the dict's under the classic map 
 ``scanmap``), 9x under the Swiss models; at most 100 bytes of map structures per slot of
 capacity, both map kinds.
 
+Beside the map: three parts of the workload that the model asks for whatever the map
+code does, timed in the same rounds: the inserts' ``h.new("T")`` alone on a heap with
+GOGC=off (mallocgc's placement and the heap's registry, no automatic cycle); the map's
+key hash alone, once per insert and delete (evacuate's rehash of every moved key not
+counted); and the automatic GC cycles, as the workload's time at GOGC=100 (the default)
+less its time at GOGC=off. Their sum, as a ratio to the dict, is what the combined ratio
+would be if the map's own code took no time at all: no work on the map alone can bring
+the combined ratio below it.
+
     python benchmarks/bench_map.py [--quick] [--repeat N] [--models scanmap,go,go-swiss]
                                    [--inserts N] [--deletes N] [--keep-gc] [--profile]
 """
@@ -61,8 +70,8 @@ class T:
 
 
 # -- the workloads -------------------------------------------------------------------
-def new_map(model: str, trace: bool = True):
-    h = gcemu.Heap(model=model, trace=trace)
+def new_map(model: str, trace: bool = True, gogc: int | None = 100):
+    h = gcemu.Heap(model=model, trace=trace, gogc=gogc)
     h.declare(DECL)
     return h, h.make_map(MAP_TYPE, name="m")
 
@@ -76,6 +85,18 @@ def emu_insert(h, m, keys: list[int]) -> None:
 def emu_delete(m, keys: list[int]) -> None:
     for k in keys:
         del m[k]
+
+
+def emu_new(h, keys: list[int]) -> None:
+    new = h.new
+    for _ in keys:
+        new("T")
+
+
+def emu_hash(m, keys: list[int]) -> None:
+    hashf, seed = m._hash, 0x9E3779B9  # the map's hasher (runtime/alg.go's role)
+    for k in keys:
+        hashf(k, seed)
 
 
 def emu_assign(m, keys: list[int], values: list) -> None:
@@ -221,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- speed: rounds interleave the dict and the models, so a change in machine load
     # hits both sides of a ratio; the dict runs BASE_RUNS times a round (it is cheap)
     runs: dict[str, list] = {"dict": [], **{m: [] for m in names}}
+    beside: dict[str, list] = {m: [] for m in names}  # h.new, hashes, GOGC=off run
     for _ in range(args.repeat):
         for _ in range(BASE_RUNS):
             runs["dict"].append(one_run(dict, dict_insert, dict_delete, ins, dels,
@@ -230,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
                                        lambda hm, n: emu_insert(hm[0], hm[1], n),
                                        lambda hm, n: emu_delete(hm[1], n),
                                        ins, dels, args.keep_gc))
+            off = one_run(lambda model=model: new_map(model, gogc=None),
+                          lambda hm, n: emu_insert(hm[0], hm[1], n),
+                          lambda hm, n: emu_delete(hm[1], n), ins, dels, args.keep_gc)
+            beside[model].append((
+                clock(emu_new, new_map(model, gogc=None)[0], ins, keep_gc=args.keep_gc)[0],
+                clock(emu_hash, new_map(model)[1], ins + dels, keep_gc=args.keep_gc)[0],
+                off[0] + off[1]))
     base = best(runs["dict"])
     results = {m: best(runs[m]) for m in names}
     rows = []
@@ -242,6 +271,21 @@ def main(argv: list[str] | None = None) -> int:
                          ratio(t, base[i])))
     table("Map operations (best time; ratio = emulated time / dict time)",
           ("run", "ops", "time", "ops/s", "vs dict"), rows)
+    rows = []
+    for model in names:
+        t_new, t_hash, t_off = (min(r[i] for r in beside[model]) for i in range(3))
+        t_cycles = max(results[model][2] - t_off, 0.0)
+        goal = GOAL_RATIO[gcemu.MODELS[model].map]
+        rows.append((model, secs(t_new), ratio(t_new, base[2]), secs(t_hash),
+                     ratio(t_hash, base[2]), secs(t_cycles), ratio(t_cycles, base[2]),
+                     ratio(t_new + t_hash + t_cycles, base[2]), f"{goal:.0f}x",
+                     ratio(results[model][2], base[2])))
+    table(f"Beside the map: {n_ins:,} h.new('T') alone (GOGC=off), {n_ins + n_del:,} key "
+          "hashes alone, the automatic GC cycles (combined time at GOGC=100 less at "
+          "GOGC=off), each against the dict's combined time; their sum is the combined "
+          "ratio the map's own code could at best reach",
+          ("model", "h.new", "vs dict", "hashes", "vs dict", "cycles", "vs dict",
+           "sum", "goal", "measured"), rows)
 
     # -- memory ------------------------------------------------------------------------
     per_slot: dict[tuple[str, int], float] = {}

@@ -84,7 +84,7 @@ def scan_bitmap(arr: Any, holders: SparseArray, states: str, stale_of: Sequence[
 
 def shade_bitmap(arr: Any, holders: SparseArray, shade: Callable[[Any], Any]) -> None:
     """Shade every pointer `scan_bitmap` visits in ``holders``, edges left out."""
-    built = [b for _, b in holders.built()]
+    built = [b for _, b in holders.any_order()]
     for b in built:
         ovf = getattr(b, "overflow", None)
         if ovf is not None:

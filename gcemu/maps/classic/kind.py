@@ -53,12 +53,12 @@ def shade_array(arr: BucketArray, policy: str, shade: Any) -> None:
     if policy != "tophash":
         shade_bitmap(arr, arr.buckets, shade)
         return
-    readers = slot_readers(arr)
     key_runs: list = []
     elem_runs: list = []
     for _ in _scan_tophash(arr, shade, False, (key_runs, elem_runs)):
         pass
-    shade_slots(key_runs, elem_runs, readers, shade)
+    if elem_runs:
+        shade_slots(key_runs, elem_runs, slot_readers(arr), shade)
 
 
 _STOP = bytes([EMPTY_REST])
@@ -72,20 +72,20 @@ def _scan_tophash(arr: BucketArray, visit: Visit, step: bool,
     no unit: each bucket's slots that the policy reads are appended as a run for
     `shade_slots` (the first ``n``, less any ``evacuatedEmpty``). Overflow pointers are
     visited either way, after their bucket's slots."""
-    kp, ep, direct = slot_readers(arr)
     if arr.role == "overflow":
         ovf = arr.buckets[0].overflow
         if ovf is not None:
             visit(ovf, ("overflow", arr, 0, 0))
         return
+    kp, ep, direct = slot_readers(arr)
     buckets, nbase = arr.buckets, arr.nbase
     if step:  # every bucket's units, an untouched one read as zeros
-        heads: Iterator[tuple[int, Any]] = ((j, buckets.peek(j)) for j in range(nbase))
-    else:  # an untouched bucket holds no pointer (built: in index order)
-        heads = buckets.built()
+        heads: Any = ((j, buckets.peek(j)) for j in range(nbase))
+    else:  # an untouched bucket holds no pointer; the drain's order is not observable
+        heads = buckets.any_order() if runs is not None else buckets.built()
     for j, b in heads:
-        if j >= nbase:
-            break
+        if j >= nbase:  # a preallocated overflow bucket: read down its chain
+            continue
         pos = 0
         n = BUCKET_CNT  # the slots read from b: all, until an emptyRest stops the chain
         while b is not None:

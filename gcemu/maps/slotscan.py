@@ -15,7 +15,9 @@ None for pointer-free slots (a string's data pointer is one: `gcemu.gotypes.GoSt
 `shade_bitmap` is the same scan for the marker's drain (``collect()``), which wants
 the pointers and not the edges: it shades what `scan_bitmap` visits, with no edge
 tuple per pointer and no per-slot bookkeeping (the order differs; a drain that no one
-watches has no observable order).
+watches has no observable order, so it reads the holders in the order they were
+built). Its reader, `shade_slots`, shades the pointers of runs of slots; the classic
+map's tophash policy hands it the runs that policy reads (`gcemu.maps.classic.kind`).
 """
 
 from __future__ import annotations

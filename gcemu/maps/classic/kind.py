@@ -8,7 +8,11 @@ traced; an ``emptyOne`` or ``evacuatedX/Y`` slot is traced as stale; ``evacuated
 is skipped; ``emptyRest`` stops the tracing of slots for the rest of the chain. The
 overflow pointers are always followed, so bucket memory stays alive. A separately
 allocated overflow bucket traces only its overflow pointer: its slots belong to its
-chain.
+chain. One loop (`_scan_tophash`) serves both readers: the edge scan (an edge per
+traced pointer, a unit per slot when stepping) and the drain (`shade_array`), for which
+it collects each bucket's read slots as a run, at most one slice a bucket (the first
+``n`` slots, up to the ``emptyRest``, less any ``evacuatedEmpty``), for
+`gcemu.maps.slotscan.shade_slots`.
 
 ``bitmap`` (go) mirrors runtime.scanobject over the bucket type's pointer bitmap: every
 pointer word of every bucket of the allocation (main and preallocated), whatever the
@@ -99,7 +103,8 @@ def _scan_tophash(arr: BucketArray, visit: Visit, step: bool,
                         read = [i for i in range(n) if th[i] != EVACUATED_EMPTY]
                         keys, elems = [keys[i] for i in read], [elems[i] for i in read]
                     elif n < BUCKET_CNT:
-                        keys, elems = keys[:n], elems[:n]
+                        elems = elems[:n]
+                        keys = keys[:n] if kp is not None else keys
                     if kp is not None:
                         runs[0].append(keys)
                     runs[1].append(elems)

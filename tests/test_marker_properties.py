@@ -20,12 +20,16 @@ over a map it holds, and its stack is then a root).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import gcemu
+from gcemu.gc.scan import scan_array
+from gcemu.maps.kind import SLOT_ARRAYS
 
 MODELS = ("scanmap", "go")
 T_DECL = "type T struct { id int; next *T; buf [48]byte }"
@@ -260,3 +264,36 @@ def test_the_cycle_counts_every_allocation_it_marks(model, seed, setup, during, 
     reachable = reachable_labels(h.to_networkx())
     h.collect()
     assert {o.label for o in h.objects.values()} == reachable
+
+
+def _counting(seen: Counter):
+    """A visit (or shade) that counts each pointer it is given, in ``.seen``."""
+    def visit(p, edge=None):
+        seen[id(p)] += 1
+    visit.seen = seen
+    return visit
+
+
+@pytest.mark.parametrize("model", (*MODELS, "go-swiss"))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 3), setup=ops)
+def test_the_drain_shades_what_the_slot_scan_traces(model, seed, setup):
+    """`MapKind.shade_array` (the drain's edge-free scan) shades, for every slot array
+    of the heap (current, old while growing, left behind, lone overflow buckets), the
+    same pointers as often as `scan_array` visits them, stepping or not: under
+    ``scanmap`` the emptyOne slots, not past an emptyRest, no evacuatedEmpty slot, the
+    overflow pointers."""
+    w = World(model, seed)
+    for op in setup:
+        w.apply(op)
+    arrays = [o for o in w.h.objects.values() if type(o) in SLOT_ARRAYS]
+    policy = w.h.model.scan
+    for arr in arrays:
+        shade = _counting(Counter())
+        SLOT_ARRAYS[type(arr)].shade_array(arr, policy, shade)
+        for step in (False, True):
+            visit = _counting(Counter())
+            for _ in scan_array(arr, policy, visit, step):
+                pass
+            assert shade.seen == visit.seen, (arr.label, step)
+    w.close_iters()

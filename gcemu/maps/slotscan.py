@@ -15,12 +15,15 @@ None for pointer-free slots (a string's data pointer is one: `gcemu.gotypes.GoSt
 `shade_bitmap` is the same scan for the marker's drain (``collect()``), which wants
 the pointers and not the edges: it shades what `scan_bitmap` visits, with no edge
 tuple per pointer and no per-slot bookkeeping (the order differs; a drain that no one
-watches has no observable order).
+watches has no observable order, so it reads the holders in the order they were
+built). Its reader, `shade_slots`, shades the pointers of runs of slots; the classic
+map's tophash policy hands it the runs that policy reads (`gcemu.maps.classic.kind`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 from gcemu.maps.kind import Unit, Visit
@@ -83,23 +86,39 @@ def scan_bitmap(arr: Any, holders: SparseArray, states: str, stale_of: Sequence[
 
 def shade_bitmap(arr: Any, holders: SparseArray, shade: Callable[[Any], Any]) -> None:
     """Shade every pointer `scan_bitmap` visits in ``holders``, edges left out."""
-    kp, ep, direct = slot_readers(arr)
-    for _, b in holders.built():
-        if kp is not None:
-            for k in b.keys:
-                for p in kp(k):
-                    shade(p)
-        if direct:
-            for e in b.elems:
-                if e is not None:
-                    shade(e)
-        elif ep is not None:
-            for e in b.elems:
-                for p in ep(e):
-                    shade(p)
+    built = [b for _, b in holders.any_order()]
+    for b in built:
         ovf = getattr(b, "overflow", None)
         if ovf is not None:
             shade(ovf)
+    shade_slots(map(_KEYS, built), map(_ELEMS, built), slot_readers(arr), shade)
 
 
-__all__ = ["SLOTS", "scan_bitmap", "shade_bitmap", "slot_readers"]
+_KEYS, _ELEMS = attrgetter("keys"), attrgetter("elems")
+
+
+def shade_slots(key_runs: Iterable[Sequence[Any]], elem_runs: Iterable[Sequence[Any]],
+                readers: tuple[Any, Any, bool], shade: Callable[[Any], Any]) -> None:
+    """Shade the pointers of runs of slots (each run a holder's keys or elems, or part
+    of them) read through ``readers`` (`slot_readers`): the drain's reader, shared by
+    the bitmap scan (every slot of every holder) and the classic map's tophash scan
+    (the slots its policy reads). A reader that is None leaves its runs unread."""
+    kp, ep, direct = readers
+    if kp is not None:
+        for keys in key_runs:
+            for k in keys:
+                for p in kp(k):
+                    shade(p)
+    if direct:
+        for elems in elem_runs:
+            for e in elems:
+                if e is not None:
+                    shade(e)
+    elif ep is not None:
+        for elems in elem_runs:
+            for e in elems:
+                for p in ep(e):
+                    shade(p)
+
+
+__all__ = ["SLOTS", "scan_bitmap", "shade_bitmap", "shade_slots", "slot_readers"]

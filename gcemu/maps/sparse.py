@@ -22,7 +22,9 @@ Steps
   (``__missing__``; a built holder is a plain dict hit).
 - ``arr.take(a, b)``: those holders, built, as a list (a list's ``arr[a:b]``);
 - ``len(arr)`` is ``n``; ``iter(arr)`` builds and yields every holder, in order.
-- `built` yields ``(i, holder)`` for the built holders in index order; `peek(i)` the
+- `built` yields ``(i, holder)`` for the built holders in index order (`any_order`: in
+  the order they were built, without a sort or a Python step per holder, for a reader
+  whose order nobody sees: the marker's drain); `peek(i)` the
   built holder or ``empty``.
 """
 
@@ -73,6 +75,10 @@ class SparseArray(dict):
         if dict.__len__(self) == self.n:
             return ((i, self[i]) for i in range(self.n))
         return iter(sorted(self.items()))
+
+    def any_order(self) -> Any:
+        """(index, holder) of every built holder, in the order they were built."""
+        return dict.items(self)
 
     def peek(self, i: int) -> Any:
         """Holder ``i`` if built, else the shared zero holder (never build it)."""

@@ -8,7 +8,11 @@ traced; an ``emptyOne`` or ``evacuatedX/Y`` slot is traced as stale; ``evacuated
 is skipped; ``emptyRest`` stops the tracing of slots for the rest of the chain. The
 overflow pointers are always followed, so bucket memory stays alive. A separately
 allocated overflow bucket traces only its overflow pointer: its slots belong to its
-chain.
+chain. One loop (`_scan_tophash`) serves both readers: the edge scan (an edge per
+traced pointer, a unit per slot when stepping) and the drain (`shade_array`), for which
+it collects each bucket's read slots as a run, at most one slice a bucket (the first
+``n`` slots, up to the ``emptyRest``, less any ``evacuatedEmpty``), for
+`gcemu.maps.slotscan.shade_slots`.
 
 ``bitmap`` (go) mirrors runtime.scanobject over the bucket type's pointer bitmap: every
 pointer word of every bucket of the allocation (main and preallocated), whatever the
@@ -35,7 +39,7 @@ from gcemu.maps.classic import (
     tophash_state,
 )
 from gcemu.maps.kind import MapKind, Unit, Visit, register
-from gcemu.maps.slotscan import scan_bitmap, shade_bitmap, slot_readers
+from gcemu.maps.slotscan import scan_bitmap, shade_bitmap, shade_slots, slot_readers
 
 # whether a slot with this tophash is not full ("stale" when traced)
 _STALE_TOPHASH = tuple(t < MIN_TOP_HASH for t in range(256))
@@ -50,55 +54,84 @@ def scan_array(arr: BucketArray, policy: str, visit: Visit, step: bool) -> Itera
 
 def shade_array(arr: BucketArray, policy: str, shade: Any) -> None:
     """The drain's scan: what `scan_array` traces, shaded without edges."""
-    if policy == "tophash":
-        for _ in _scan_tophash(arr, shade, False):
-            pass
-    else:
+    if policy != "tophash":
         shade_bitmap(arr, arr.buckets, shade)
+        return
+    key_runs: list = []
+    elem_runs: list = []
+    for _ in _scan_tophash(arr, shade, False, (key_runs, elem_runs)):
+        pass
+    if elem_runs:
+        shade_slots(key_runs, elem_runs, slot_readers(arr), shade)
 
 
-def _scan_tophash(arr: BucketArray, visit: Visit, step: bool) -> Iterator[Unit]:
-    kp, ep, direct = slot_readers(arr)
+_STOP = bytes([EMPTY_REST])
+
+
+def _scan_tophash(arr: BucketArray, visit: Visit, step: bool,
+                  runs: tuple[list, list] | None = None) -> Iterator[Unit]:
+    """The tophash policy, chain by chain. Slot by slot, an edge per traced pointer
+    and, stepping, a unit per slot read (and one for the ``emptyRest`` that stops the
+    chain's slots); or, given ``runs`` (key runs, elem runs: the drain's), no edge and
+    no unit: each bucket's slots that the policy reads are appended as a run for
+    `shade_slots` (the first ``n``, less any ``evacuatedEmpty``). Overflow pointers are
+    visited either way, after their bucket's slots."""
     if arr.role == "overflow":
         ovf = arr.buckets[0].overflow
         if ovf is not None:
             visit(ovf, ("overflow", arr, 0, 0))
         return
+    kp, ep, direct = slot_readers(arr)
     buckets, nbase = arr.buckets, arr.nbase
     if step:  # every bucket's units, an untouched one read as zeros
-        heads: Iterator[tuple[int, Any]] = ((j, buckets.peek(j)) for j in range(nbase))
-    else:  # an untouched bucket holds no pointer
-        heads = ((j, b) for j, b in buckets.built() if j < nbase)
+        heads: Any = ((j, buckets.peek(j)) for j in range(nbase))
+    else:  # an untouched bucket holds no pointer; the drain's order is not observable
+        heads = buckets.any_order() if runs is not None else buckets.built()
     for j, b in heads:
+        if j >= nbase:  # a preallocated overflow bucket: read down its chain
+            continue
         pos = 0
-        tracing = True
+        n = BUCKET_CNT  # the slots read from b: all, until an emptyRest stops the chain
         while b is not None:
-            if tracing:
+            if n:
                 th, keys, elems = b.tophash, b.keys, b.elems
-                for i in range(BUCKET_CNT):
-                    t = th[i]
-                    if t == EMPTY_REST:
-                        tracing = False
-                        if step:
-                            yield j, pos, i, t, "stopped"
-                        break
-                    if t == EVACUATED_EMPTY:
-                        if step:
-                            yield j, pos, i, t, "skipped"
-                        continue
-                    stale = t < MIN_TOP_HASH
+                stop = n = th.find(_STOP)  # bytes.find(bytes) parses faster than (int)
+                if n < 0:
+                    n = BUCKET_CNT
+                if runs is not None:
+                    if EVACUATED_EMPTY in th:
+                        read = [i for i in range(n) if th[i] != EVACUATED_EMPTY]
+                        keys, elems = [keys[i] for i in read], [elems[i] for i in read]
+                    elif n < BUCKET_CNT:
+                        elems = elems[:n]
+                        keys = keys[:n] if kp is not None else keys
                     if kp is not None:
-                        for p in kp(keys[i]):
-                            visit(p, ("slot", arr, j, pos, i, t, "key", stale))
-                    if direct:
-                        e = elems[i]
-                        if e is not None:
-                            visit(e, ("slot", arr, j, pos, i, t, "elem", stale))
-                    elif ep is not None:
-                        for p in ep(elems[i]):
-                            visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
-                    if step:
-                        yield j, pos, i, t, "stale" if stale else "traced"
+                        runs[0].append(keys)
+                    runs[1].append(elems)
+                else:
+                    for i in range(n):
+                        t = th[i]
+                        if t == EVACUATED_EMPTY:
+                            if step:
+                                yield j, pos, i, t, "skipped"
+                            continue
+                        stale = t < MIN_TOP_HASH
+                        if kp is not None:
+                            for p in kp(keys[i]):
+                                visit(p, ("slot", arr, j, pos, i, t, "key", stale))
+                        if direct:
+                            e = elems[i]
+                            if e is not None:
+                                visit(e, ("slot", arr, j, pos, i, t, "elem", stale))
+                        elif ep is not None:
+                            for p in ep(elems[i]):
+                                visit(p, ("slot", arr, j, pos, i, t, "elem", stale))
+                        if step:
+                            yield j, pos, i, t, "stale" if stale else "traced"
+                    if stop >= 0 and step:
+                        yield j, pos, stop, EMPTY_REST, "stopped"
+                if stop >= 0:
+                    n = 0
             nxt = b.overflow
             if nxt is not None:
                 visit(nxt, ("overflow", arr, j, pos))

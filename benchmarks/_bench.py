@@ -59,8 +59,10 @@ def parser(description: str, repeat: int = 3) -> argparse.ArgumentParser:
 def models(args: argparse.Namespace) -> list[str]:
     out = [m.strip() for m in args.models.split(",") if m.strip()]
     bad = [m for m in out if m not in ALL_MODELS]
-    if bad:
-        raise SystemExit(f"unknown model(s) {', '.join(bad)}; known: {', '.join(ALL_MODELS)}")
+    if bad or not out:
+        print(f"{Path(sys.argv[0]).name}: --models: unknown model(s) {', '.join(bad) or '(none)'}"
+              f"; known: {', '.join(ALL_MODELS)}", file=sys.stderr)
+        raise SystemExit(2)  # bad input, as argparse's own errors
     return out
 
 

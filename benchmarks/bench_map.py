@@ -128,6 +128,13 @@ def one_run(make, insert, delete, ins: list[int], dels: list[int], keep_gc: bool
     return ti, td
 
 
+def emu_run(model: str, gogc: int | None, ins: list[int], dels: list[int], keep_gc: bool):
+    """`one_run` of the workload on a fresh map of ``model`` at ``gogc``."""
+    return one_run(lambda: new_map(model, gogc=gogc),
+                   lambda hm, n: emu_insert(hm[0], hm[1], n),
+                   lambda hm, n: emu_delete(hm[1], n), ins, dels, keep_gc)
+
+
 def best(runs: list[tuple[float, float]]) -> tuple[float, float, float]:
     """Best insert, best delete and best insert+delete time of some runs."""
     return (min(r[0] for r in runs), min(r[1] for r in runs), min(r[0] + r[1] for r in runs))
@@ -248,13 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             runs["dict"].append(one_run(dict, dict_insert, dict_delete, ins, dels,
                                         args.keep_gc))
         for model in names:
-            runs[model].append(one_run(lambda model=model: new_map(model),
-                                       lambda hm, n: emu_insert(hm[0], hm[1], n),
-                                       lambda hm, n: emu_delete(hm[1], n),
-                                       ins, dels, args.keep_gc))
-            off = one_run(lambda model=model: new_map(model, gogc=None),
-                          lambda hm, n: emu_insert(hm[0], hm[1], n),
-                          lambda hm, n: emu_delete(hm[1], n), ins, dels, args.keep_gc)
+            runs[model].append(emu_run(model, 100, ins, dels, args.keep_gc))
+            off = emu_run(model, None, ins, dels, args.keep_gc)
             beside[model].append((
                 clock(emu_new, new_map(model, gogc=None)[0], ins, keep_gc=args.keep_gc)[0],
                 clock(emu_hash, new_map(model)[1], ins + dels, keep_gc=args.keep_gc)[0],
